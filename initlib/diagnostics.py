@@ -1,0 +1,293 @@
+"""Signal propagation through a deep fully connected network, measured and predicted.
+
+:func:`propagate` pushes a batch forward through ``depth`` dense layers (weights drawn by
+any strategy :func:`initlib.initialize` knows, biases zero) and a random unit-variance
+gradient backward, and records per-layer statistics. :func:`mean_field` predicts the same
+quantities in the infinite-width limit (Poole et al. 2016; Schoenholz et al. 2017).
+
+Layout: activations are ``(batch, width)`` row batches, weights ``(fan_in, fan_out)``
+(Keras layout), so layer ``l`` computes ``z_l = h_{l-1} @ W_l`` and ``h_l = phi(z_l)``.
+Everything is computed in float32, like a real network.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import _is_int, check_choice, check_real, check_seed
+from .registry import initialize
+from .stats import second_moment
+
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "selu")
+
+#: SELU constants (Klambauer et al. 2017).
+SELU_ALPHA = 1.6732632423543772
+SELU_LAMBDA = 1.0507009873554805
+#: |tanh| (or sigmoid's distance from 0.5, doubled) above this counts as saturated.
+SATURATION_THRESHOLD = 0.97
+
+
+def activation_fn(name: str, negative_slope: float = 0.01):
+    """Return ``(phi, dphi)`` for an activation name in :data:`ACTIVATIONS`.
+
+    ``dphi`` takes the pre-activation ``z`` and the activation ``phi(z)`` (so that tanh
+    and sigmoid reuse it). ``negative_slope`` is the leaky-ReLU slope. Works on NumPy
+    arrays of any shape, elementwise. Raises ``ValueError`` for an unknown name.
+    """
+    check_choice(name, "activation", ACTIVATIONS)
+    a = negative_slope
+    if name == "linear":
+        return (lambda z: z), (lambda z, h: np.ones_like(z))
+    if name == "sigmoid":
+        def sigmoid(z):
+            return 0.5 * (1 + np.tanh(0.5 * z))  # overflow-free form of 1/(1+e^-z)
+        return sigmoid, (lambda z, h: h * (1 - h))
+    if name == "tanh":
+        return np.tanh, (lambda z, h: 1 - h * h)
+    if name == "relu":
+        return (lambda z: np.maximum(z, 0)), (lambda z, h: (z > 0).astype(z.dtype))
+    if name == "leaky_relu":
+        return ((lambda z: np.where(z > 0, z, a * z)),
+                (lambda z, h: np.where(z > 0, 1, a).astype(z.dtype)))
+
+    def selu(z):
+        return SELU_LAMBDA * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0)))
+    return selu, (lambda z, h: np.where(z > 0, SELU_LAMBDA, h + SELU_LAMBDA * SELU_ALPHA)
+                  .astype(z.dtype))
+
+
+@dataclass
+class Propagation:
+    """Per-layer statistics of one forward and backward pass; arrays have length
+    ``depth``, index ``l`` is layer ``l + 1``.
+
+    Attributes
+    ----------
+    preact_mean, preact_std : pre-activations ``z_l`` (dimensionless).
+    act_mean, act_std : activations ``h_l = phi(z_l)``.
+    saturated : fraction of units saturated (tanh, sigmoid: ``|phi|`` within 3 % of its
+        bound) or dead (ReLU: zero for every example of the batch); 0 otherwise.
+    grad_std : std of the gradient with respect to ``h_l``, for a unit-variance
+        gradient at the output.
+    weight_grad_norm, weight_norm : Frobenius norms of ``dL/dW_l`` (batch-averaged) and
+        ``W_l``; ``update_ratio`` is their quotient.
+    nonfinite : number of inf/nan values in ``z_l`` or in the gradient at that layer
+        (overflow is reported here, never raised).
+    samples : for each layer number in ``keep``, ``(activations, gradients)`` as flat
+        float32 arrays (at most ``max_samples`` values each) for histograms.
+    """
+
+    strategy: str
+    activation: str
+    depth: int
+    width: int
+    batch: int
+    input_std: float
+    preact_mean: np.ndarray
+    preact_std: np.ndarray
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    saturated: np.ndarray
+    grad_std: np.ndarray
+    weight_grad_norm: np.ndarray
+    weight_norm: np.ndarray
+    nonfinite: np.ndarray
+    samples: dict = field(default_factory=dict)
+
+    @property
+    def update_ratio(self) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return self.weight_grad_norm / self.weight_norm
+
+    @property
+    def layers(self) -> np.ndarray:
+        """Layer numbers 1..depth, for plotting."""
+        return np.arange(1, self.depth + 1)
+
+
+def _check_count(value, name, low, high=None):
+    if not _is_int(value) or value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
+    return int(value)
+
+
+def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, batch=128,
+              inputs=None, seed=0, keep=(), max_samples=20_000, negative_slope=0.01,
+              **params) -> Propagation:
+    """Measure activations and gradients layer by layer in a deep dense network.
+
+    Parameters
+    ----------
+    strategy : str
+        Any name :func:`initlib.initialize` accepts; ``params`` go to it (``std``,
+        ``gain``, ``mean``, ``limit``...).
+    activation : str
+        One of :data:`ACTIVATIONS`; ``negative_slope`` is the leaky-ReLU slope.
+    depth, width, batch : int
+        Number of dense layers (>= 1), units per layer and examples in the batch.
+    inputs : array of shape (batch, n_features), optional
+        A real data batch (for example standardized digits); the first layer then has
+        ``n_features`` inputs and ``batch`` is ignored. Default: a standard normal batch
+        of shape ``(batch, width)``.
+    seed : int or numpy.random.Generator
+        Drives the inputs, every layer's weights (in order) and the output gradient.
+    keep : iterable of int
+        Layer numbers (1-based) whose activations and gradients are kept as samples.
+
+    Returns
+    -------
+    Propagation
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad strategy, activation, sizes or inputs (naming the argument).
+    """
+    check_choice(activation, "activation", ACTIVATIONS)
+    depth = _check_count(depth, "depth", 1)
+    width = _check_count(width, "width", 1)
+    slope = check_real(negative_slope, "negative_slope")
+    rng = check_seed(seed)
+    if inputs is None:
+        batch = _check_count(batch, "batch", 1)
+        h = rng.standard_normal((batch, width), dtype=np.float32)
+    else:
+        h = np.asarray(inputs, dtype=np.float32)
+        if h.ndim != 2 or h.size == 0:
+            raise ValueError(f"inputs must be a non-empty 2-D array (batch, n_features), "
+                             f"got shape {h.shape}")
+        batch = h.shape[0]
+    keep = {_check_count(k, "keep", 1, depth) for k in keep}
+    phi, dphi = activation_fn(activation, slope)
+
+    stats = {k: np.zeros(depth) for k in ("preact_mean", "preact_std", "act_mean", "act_std",
+                                          "saturated", "grad_std", "weight_grad_norm",
+                                          "weight_norm", "nonfinite")}
+    input_std = float(h.std())
+    weights, preacts, acts, samples = [], [], [h], {}
+    with np.errstate(all="ignore"):
+        for k in range(depth):
+            w = initialize(strategy, (h.shape[1], width), seed=rng, dtype="float32", **params)
+            z = h @ w
+            h = phi(z)
+            weights.append(w)
+            preacts.append(z)
+            acts.append(h)
+            stats["preact_mean"][k], stats["preact_std"][k] = _mean_std(z)
+            stats["act_mean"][k], stats["act_std"][k] = _mean_std(h)
+            stats["saturated"][k] = _saturation(activation, h)
+            stats["weight_norm"][k] = np.linalg.norm(w)
+            stats["nonfinite"][k] = np.count_nonzero(~np.isfinite(z))
+
+        g = rng.standard_normal(h.shape, dtype=np.float32)  # dL/dh at the output
+        for k in range(depth - 1, -1, -1):
+            stats["grad_std"][k] = g.std()
+            stats["nonfinite"][k] += np.count_nonzero(~np.isfinite(g))
+            if k + 1 in keep:
+                samples[k + 1] = (_subsample(acts[k + 1], max_samples),
+                                  _subsample(g, max_samples))
+            delta = g * dphi(preacts[k], acts[k + 1])  # dL/dz_l
+            stats["weight_grad_norm"][k] = np.linalg.norm(acts[k].T @ delta) / batch
+            if k:
+                g = delta @ weights[k].T
+    return Propagation(strategy=strategy, activation=activation, depth=depth, width=width,
+                       batch=batch, input_std=input_std, samples=dict(sorted(samples.items())),
+                       **stats)
+
+
+def _mean_std(x):
+    return float(x.mean(dtype=np.float64)), float(x.std(dtype=np.float64))
+
+
+def _saturation(activation, h):
+    if activation == "tanh":
+        return np.mean(np.abs(h) > SATURATION_THRESHOLD)
+    if activation == "sigmoid":
+        return np.mean(np.abs(2 * h - 1) > SATURATION_THRESHOLD)
+    if activation == "relu":
+        return np.mean(~(h > 0).any(axis=0))  # dead: zero for the whole batch
+    return 0.0
+
+
+def _subsample(x, n):
+    flat = x.ravel()
+    step = max(1, flat.size // n)
+    return flat[::step][:n].copy()
+
+
+# --------------------------------------------------------------------------- mean field
+
+def gauss_expectation(f, q, n_points=80):
+    """E[f(sqrt(q) Z)] for Z ~ N(0, 1), by Gauss-Hermite quadrature (probabilists'
+    weight exp(-z^2/2)); ``q`` is a scalar or array of variances >= 0. An even number
+    of nodes keeps z = 0 out, where the ReLU derivative jumps."""
+    z, w = np.polynomial.hermite_e.hermegauss(n_points)
+    w = w / w.sum()
+    q = np.asarray(q, dtype=np.float64)
+    return np.tensordot(f(np.sqrt(q)[..., None] * z), w, axes=([-1], [0]))
+
+
+@dataclass
+class MeanField:
+    """Mean-field prediction per layer (arrays of length ``depth``).
+
+    ``q``: pre-activation variance q^l; ``act_second_moment``: E[phi(z)^2];
+    ``chi``: gradient growth factor sigma_w^2 E[phi'(z)^2] of each layer;
+    ``grad_var``: variance of dL/dh_l relative to a unit-variance output gradient."""
+
+    q: np.ndarray
+    act_second_moment: np.ndarray
+    chi: np.ndarray
+    grad_var: np.ndarray
+
+
+def mean_field(activation, sigma_w2, depth, *, q0=1.0, sigma_b2=0.0, first_sigma_w2=None,
+               negative_slope=0.01) -> MeanField:
+    """Infinite-width prediction of signal propagation.
+
+    q^1 = first_sigma_w2 * q0 + sigma_b2, then
+    q^l = sigma_w2 * E[phi(sqrt(q^{l-1}) Z)^2] + sigma_b2, and per layer
+    chi_l = sigma_w2 * E[phi'(sqrt(q^l) Z)^2].
+
+    ``sigma_w2`` is fan_in * Var[W] of the hidden layers (2 for He, 1 for LeCun);
+    ``first_sigma_w2`` that of the first layer (default ``sigma_w2``); ``q0`` the input's
+    second moment per feature. Assumes zero-mean weights. Sources: Poole et al. (2016),
+    "Exponential expressivity in deep neural networks through transient chaos";
+    Schoenholz et al. (2017), "Deep Information Propagation", ICLR.
+    """
+    phi, dphi = activation_fn(activation, negative_slope)
+    depth = _check_count(depth, "depth", 1)
+    sigma_w2 = check_real(sigma_w2, "sigma_w2", non_negative=True)
+    first = sigma_w2 if first_sigma_w2 is None else check_real(first_sigma_w2, "first_sigma_w2",
+                                                               non_negative=True)
+    q = np.zeros(depth)
+    m2 = np.zeros(depth)
+    chi = np.zeros(depth)
+    with np.errstate(all="ignore"):
+        q[0] = first * q0 + sigma_b2
+        for k in range(depth):
+            if k:
+                q[k] = sigma_w2 * m2[k - 1] + sigma_b2
+            m2[k] = gauss_expectation(lambda z: phi(z) ** 2, q[k])
+            chi[k] = sigma_w2 * gauss_expectation(lambda z: dphi(z, phi(z)) ** 2, q[k])
+        # dL/dh_l picks up chi of every layer above it
+        grad_var = np.concatenate([np.cumprod(chi[:0:-1])[::-1], [1.0]])
+    return MeanField(q=q, act_second_moment=m2, chi=chi, grad_var=grad_var)
+
+
+def predict(strategy="he_normal", activation="relu", *, depth=30, width=256, n_features=None,
+            q0=1.0, negative_slope=0.01, **params) -> MeanField:
+    """Mean-field prediction for the network :func:`propagate` measures with the same
+    arguments: sigma_w^2 = fan_in * E[W^2] of each layer, from the strategy's formula
+    (:func:`initlib.stats.second_moment`).
+    ``n_features`` is the input width (default ``width``), ``q0`` the input's second
+    moment per feature."""
+    n_features = width if n_features is None else n_features
+    hidden = width * second_moment(strategy, (width, width), **params)
+    first = n_features * second_moment(strategy, (n_features, width), **params)
+    return mean_field(activation, hidden, depth, q0=q0, first_sigma_w2=first,
+                      negative_slope=negative_slope)

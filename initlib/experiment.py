@@ -1,0 +1,165 @@
+"""Training experiments in Keras 3: the same deep dense model under several initializers.
+
+The notebook configures and plots; this module builds the models, trains them
+reproducibly and tabulates the results. Initializers come from :mod:`initlib.keras`, so
+a Keras model starts from exactly the weights that :func:`initlib.initialize` draws.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import _is_int, check_choice, check_real
+from ._quiet import import_keras
+from .data import Split, load_digits_split
+from .registry import canonical_name
+
+keras = import_keras()
+
+KERAS_ACTIVATIONS = ("relu", "tanh", "sigmoid", "selu", "linear", "leaky_relu")
+
+
+def device_name() -> str:
+    """``"GPU (<name>)"`` when TensorFlow sees a GPU, else ``"CPU"``."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "CPU"
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return f"GPU ({details.get('device_name', gpus[0].name)})"
+
+
+def build_model(strategy, *, depth=10, width=128, activation="relu", n_features=64,
+                n_classes=10, seed=0, params=None, output_strategy=None):
+    """A ``keras.Sequential`` of ``depth`` hidden Dense layers of ``width`` units and a
+    softmax-logit output layer; biases start at zero.
+
+    Hidden kernel ``i`` is drawn by ``strategy`` with seed ``1000 * seed + i`` (each
+    layer its own stream). The output layer uses ``output_strategy`` (default: the same
+    strategy). Raises ``ValueError`` for an unknown strategy or activation.
+    """
+    from . import keras as ik
+
+    check_choice(activation, "activation", KERAS_ACTIVATIONS)
+    params = dict(params or {})
+    layers = [keras.Input((n_features,))]
+    for i in range(depth):
+        layers.append(keras.layers.Dense(
+            width, activation=activation, name=f"hidden_{i + 1}",
+            kernel_initializer=ik.get(strategy, seed=1000 * seed + i, **params)))
+    out = ik.get(output_strategy or strategy, seed=1000 * seed + depth,
+                 **({} if output_strategy else params))
+    layers.append(keras.layers.Dense(n_classes, name="logits", kernel_initializer=out))
+    return keras.Sequential(layers)
+
+
+@dataclass
+class Run:
+    """One training run. ``history`` maps ``loss``, ``accuracy``, ``val_loss``,
+    ``val_accuracy`` to per-epoch lists; ``epoch_seconds`` is the wall time of each
+    epoch; ``initial`` holds the loss and accuracy before training."""
+
+    strategy: str
+    depth: int
+    activation: str
+    seed: int
+    history: dict
+    epoch_seconds: list
+    initial: dict = field(default_factory=dict)
+
+    @property
+    def final_val_accuracy(self) -> float:
+        return self.history["val_accuracy"][-1]
+
+    @property
+    def diverged(self) -> bool:
+        """True when the training loss became inf or nan."""
+        return not all(math.isfinite(v) for v in self.history["loss"])
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._t)
+
+
+def train(strategy, *, data: Split | None = None, depth=10, width=128, activation="relu",
+          seed=0, epochs=10, batch_size=32, learning_rate=0.01, momentum=0.0, params=None,
+          output_strategy=None) -> Run:
+    """Train :func:`build_model` with SGD on ``data`` (default: the digits split) and
+    return a :class:`Run`.
+
+    Reproducible: ``keras.utils.set_random_seed(seed)`` and TensorFlow op determinism
+    fix the shuffling; the initial weights are fixed by ``seed`` alone. A run whose loss
+    overflows is kept (its history holds nan), not raised.
+    """
+    import tensorflow as tf
+
+    if not _is_int(epochs) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    check_real(learning_rate, "learning_rate", positive=True)
+    data = data or load_digits_split()
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    model = build_model(strategy, depth=depth, width=width, activation=activation,
+                        n_features=data.n_features, n_classes=data.n_classes, seed=seed,
+                        params=params, output_strategy=output_strategy)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    loss0, acc0 = model.evaluate(data.x_train, data.y_train, verbose=0)
+    timer = _EpochTimer()
+    fit = model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
+                    epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer])
+    history = {k: [float(v) for v in fit.history[k]]
+               for k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+    return Run(canonical_name(strategy), depth, activation, seed, history, timer.seconds,
+               {"loss": float(loss0), "accuracy": float(acc0)})
+
+
+def sweep(strategies, *, depths=(10,), activations=("relu",), seeds=(0, 1, 2), data=None,
+          progress=False, **train_kwargs) -> list[Run]:
+    """Train every combination of ``strategies`` x ``depths`` x ``activations`` x
+    ``seeds`` (in that nesting order) with :func:`train`; ``progress=True`` shows a tqdm
+    bar. Returns the list of :class:`Run`."""
+    data = data or load_digits_split()
+    grid = list(itertools.product(strategies, depths, activations, seeds))
+    if progress:
+        from tqdm.auto import tqdm
+
+        grid = tqdm(grid, desc="training runs")
+    return [train(s, data=data, depth=d, activation=a, seed=k, **train_kwargs)
+            for s, d, a, k in grid]
+
+
+def summarize(runs):
+    """A pandas DataFrame with one row per (strategy, depth, activation): the mean and
+    std over seeds of the final validation accuracy and loss, the initial training
+    loss, the number of diverged runs, and the mean wall time per epoch (seconds)."""
+    import pandas as pd
+
+    rows = []
+    for r in runs:
+        rows.append({"strategy": r.strategy, "depth": r.depth, "activation": r.activation,
+                     "seed": r.seed, "val_accuracy": r.final_val_accuracy,
+                     "val_loss": r.history["val_loss"][-1], "initial_loss": r.initial["loss"],
+                     "diverged": r.diverged, "epoch_seconds": float(np.mean(r.epoch_seconds))})
+    df = pd.DataFrame(rows)
+    g = df.groupby(["strategy", "depth", "activation"], sort=False)
+    out = g.agg(val_accuracy_mean=("val_accuracy", "mean"),
+                val_accuracy_std=("val_accuracy", "std"),
+                val_loss_mean=("val_loss", "mean"), initial_loss_mean=("initial_loss", "mean"),
+                diverged=("diverged", "sum"), seeds=("seed", "count"),
+                epoch_seconds=("epoch_seconds", "mean"))
+    return out.reset_index()

@@ -1,0 +1,114 @@
+"""Keras 3 adapter: any initlib strategy as a ``keras.initializers.Initializer``, and LSUV.
+
+>>> import keras, initlib.keras
+>>> layer = keras.layers.Dense(128, kernel_initializer=initlib.keras.get("he_normal", seed=0))
+
+For an int seed the initializer returns exactly the array
+``initlib.initialize(name, shape, seed=seed, dtype=dtype)`` on every call, whatever the
+backend, so the weights in a Keras model are the ones the NumPy notebooks showed. Give
+each layer its own seed: layers of one shape that share an int seed get equal weights.
+Models saved to ``.keras`` load back without ``custom_objects`` once this module is
+imported (the class is registered as ``initlib>Initializer``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import _is_int
+from ._quiet import import_keras
+from .lsuv import LSUVLayer, check_lsuv_args, rescale_to_unit_variance
+from .registry import STRATEGIES, _parameters, canonical_name, initialize
+
+keras = import_keras()
+
+
+@keras.saving.register_keras_serializable(package="initlib")
+class Initializer(keras.initializers.Initializer):
+    """A Keras initializer drawing with :func:`initlib.initialize`.
+
+    Parameters
+    ----------
+    strategy : str
+        Any name :func:`initlib.initialize` accepts (``"he_normal"``, ``"xavier"``,
+        ``"small_uniform"``, ``"orthogonal"``...).
+    seed : int or None
+        ``None`` draws fresh values on every call; an int gives the same values on every
+        call. (A ``Generator`` is not accepted: it cannot be saved with the model.)
+    **params
+        The strategy's parameters (``std``, ``gain``, ``mode``...).
+
+    The dtype Keras asks for (float16, bfloat16, float32, float64) is honoured. Shapes
+    follow Keras's layout, dense ``(in, out)``. Raises ``ValueError``/``TypeError`` at
+    construction for an unknown strategy, a bad seed or parameter.
+    """
+
+    def __init__(self, strategy="glorot_uniform", seed=None, **params):
+        self.strategy = canonical_name(strategy)
+        if seed is not None and not (_is_int(seed) and seed >= 0):
+            raise TypeError(f"seed must be None or a non-negative int, got {seed!r}")
+        self.seed = None if seed is None else int(seed)
+        unknown = sorted(set(params) - _parameters(STRATEGIES[self.strategy]))
+        if unknown:
+            raise TypeError(f"{self.strategy} does not take {', '.join(unknown)}")
+        self.params = dict(params)
+
+    def __call__(self, shape, dtype=None):
+        dtype = keras.backend.standardize_dtype(dtype or keras.config.floatx())
+        values = initialize(self.strategy, tuple(shape), seed=self.seed, dtype=dtype,
+                            **self.params)
+        return keras.ops.convert_to_tensor(values, dtype=dtype)
+
+    def get_config(self):
+        return {"strategy": self.strategy, "seed": self.seed, **self.params}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"initlib.keras.Initializer({args})"
+
+
+def get(identifier, seed=None, **params) -> Initializer:
+    """Return an :class:`Initializer` for a strategy name (or pass one through).
+
+    ``initlib.keras.get("he_normal", seed=0)`` is usable as
+    ``Dense(kernel_initializer=...)``."""
+    if isinstance(identifier, Initializer):
+        return identifier
+    return Initializer(identifier, seed=seed, **params)
+
+
+def lsuv(model, x, *, tol=0.1, max_iter=10, seed=None) -> list[LSUVLayer]:
+    """LSUV (Mishkin & Matas 2016) on a Keras model whose layers form a chain.
+
+    Every ``Dense`` kernel is first set to an orthogonal matrix (``seed``: None or int;
+    layer ``i`` uses ``seed + i``), then, in order, scaled until the variance of that
+    layer's pre-activation (``inputs @ kernel + bias``) on the batch ``x`` is within
+    ``tol`` of 1, at most ``max_iter`` passes per layer. A dead layer (zero variance) is
+    reported, not divided by. Returns one :class:`LSUVLayer` per Dense layer.
+
+    Raises ``ValueError`` for bad ``tol``/``max_iter``, an empty batch or a model without
+    Dense layers; ``TypeError`` for a non-int seed.
+    """
+    check_lsuv_args(tol, max_iter)
+    if seed is not None and not (_is_int(seed) and seed >= 0):
+        raise TypeError(f"seed must be None or a non-negative int, got {seed!r}")
+    h = np.asarray(x, dtype="float32")
+    if h.ndim < 2 or h.shape[0] == 0:
+        raise ValueError(f"x must be a non-empty batch (batch, features), got shape {h.shape}")
+    if not model.built:
+        model.build((None,) + h.shape[1:])
+    report = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            kernel = layer.kernel
+            s = None if seed is None else seed + len(report)
+            w = initialize("orthogonal", tuple(kernel.shape), seed=s, dtype="float64")
+            bias = 0.0 if layer.bias is None else keras.ops.convert_to_numpy(layer.bias)
+            row = rescale_to_unit_variance(layer.name, w, lambda w_, h=h, b=bias: h @ w_ + b, tol,
+                                           max_iter)
+            kernel.assign(w.astype(keras.backend.standardize_dtype(kernel.dtype)))
+            report.append(row)
+        h = keras.ops.convert_to_numpy(layer(h))
+    if not report:
+        raise ValueError("the model has no Dense layer to initialize")
+    return report

@@ -1,0 +1,81 @@
+"""Layer-sequential unit-variance (LSUV) initialization, in NumPy.
+
+Mishkin & Matas (2016), "All you need is a good init", ICLR: start from orthogonal
+weights, then, layer by layer in order, run a data batch through the network and divide
+the layer's weights by the standard deviation of its output until that output's
+variance is within ``tol`` of 1 (or ``max_iter`` passes are spent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import _is_int, check_real
+
+
+@dataclass
+class LSUVLayer:
+    """What LSUV did to one layer: output variance before and after, passes used,
+    whether it converged, and whether the layer was dead (zero output variance, left
+    unscaled rather than divided by zero)."""
+
+    layer: str
+    variance_before: float
+    variance_after: float
+    iterations: int
+    converged: bool
+    dead: bool
+
+
+def check_lsuv_args(tol, max_iter):
+    """Validate LSUV's ``tol`` (0 < tol < 1) and ``max_iter`` (int >= 1)."""
+    tol = check_real(tol, "tol", positive=True)
+    if tol >= 1:
+        raise ValueError(f"tol must be in (0, 1), got {tol}")
+    if not _is_int(max_iter) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    return tol, int(max_iter)
+
+
+def rescale_to_unit_variance(name, weight, output_of, tol=0.1, max_iter=10) -> LSUVLayer:
+    """Scale ``weight`` in place until ``output_of(weight)`` has variance 1 +- tol.
+
+    ``weight`` is a float NumPy array; ``output_of`` maps it to the layer's output on
+    the data batch. Shared by the NumPy and Keras versions of LSUV.
+    """
+    tol, max_iter = check_lsuv_args(tol, max_iter)
+    before = var = float(np.var(output_of(weight)))
+    iterations = 0
+    while iterations < max_iter and abs(var - 1) >= tol:
+        if not np.isfinite(var) or var == 0:
+            break
+        weight /= np.sqrt(var)
+        iterations += 1
+        var = float(np.var(output_of(weight)))
+    dead = var == 0
+    return LSUVLayer(name, before, var, iterations, bool(abs(var - 1) < tol), bool(dead))
+
+
+def lsuv(weights, inputs, activation="relu", *, tol=0.1, max_iter=10):
+    """LSUV on a NumPy dense network given by its list of ``(fan_in, fan_out)`` weight
+    matrices (modified in place; start them orthogonal, e.g. :func:`initlib.orthogonal`).
+
+    ``inputs`` is a ``(batch, n_features)`` data batch; the statistic is the variance of
+    each layer's pre-activation ``h @ W``. Returns a list of :class:`LSUVLayer`.
+    Raises ``ValueError`` for bad ``tol``/``max_iter`` or mismatched shapes.
+    """
+    from .diagnostics import activation_fn
+
+    phi, _ = activation_fn(activation)
+    h = np.asarray(inputs, dtype=np.float64)
+    report = []
+    for i, w in enumerate(weights):
+        if h.ndim != 2 or w.ndim != 2 or h.shape[1] != w.shape[0]:
+            raise ValueError(f"weights[{i}] has shape {w.shape}, which does not take inputs "
+                             f"of shape {h.shape}")
+        report.append(rescale_to_unit_variance(f"layer {i + 1}", w, lambda w_, h=h: h @ w_, tol,
+                                               max_iter))
+        h = phi(h @ w)
+    return report

@@ -1,0 +1,94 @@
+"""A minimal NumPy multilayer perceptron trained by full-batch gradient descent.
+
+Small enough to read in one sitting, used where the notebooks need to *train* without
+TensorFlow: the symmetry experiment (zero or constant init keeps hidden units identical)
+and quick comparisons. Layout: weights ``(fan_in, fan_out)``, activations
+``(batch, features)``, softmax cross-entropy loss averaged over the batch (in nats).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import _is_int, check_real, check_seed
+from .diagnostics import activation_fn
+from .registry import initialize
+
+
+@dataclass
+class MLPResult:
+    """Trained ``weights`` and ``biases`` (lists, one per layer), and per-step
+    training ``loss`` (nats) and ``accuracy`` (fraction correct), before each step and
+    once after the last."""
+
+    weights: list
+    biases: list
+    loss: np.ndarray
+    accuracy: np.ndarray
+
+
+def forward(weights, biases, x, activation="tanh"):
+    """Return the list of layer activations, input first and logits last."""
+    return _forward(weights, biases, x, activation)[0]
+
+
+def _forward(weights, biases, x, activation):
+    phi, _ = activation_fn(activation)
+    hs, zs = [x], []
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        zs.append(hs[-1] @ w + b)
+        hs.append(zs[-1] if i == len(weights) - 1 else phi(zs[-1]))
+    return hs, zs
+
+
+def _softmax_xent(logits, y):
+    z = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(np.maximum(p[np.arange(len(y)), y], 1e-300)))
+    return loss, p
+
+
+def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", init_params=None,
+              lr=0.5, steps=200, seed=0, n_classes=None) -> MLPResult:
+    """Train a dense classifier on ``(x, y)`` by full-batch gradient descent.
+
+    ``init`` is any strategy name for the weights (biases start at 0); ``init_params``
+    go to it. ``x`` is ``(n, n_features)``, ``y`` integer labels ``(n,)``. Computed in
+    float64. Raises ``ValueError`` for inconsistent shapes or bad ``steps``/``lr``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise ValueError(f"x must be (n, n_features) and y (n,), got {x.shape} and {y.shape}")
+    if not _is_int(steps) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    lr = check_real(lr, "lr", positive=True)
+    n_classes = int(y.max()) + 1 if n_classes is None else n_classes
+    rng = check_seed(seed)
+    sizes = [x.shape[1], *hidden, n_classes]
+    weights = [initialize(init, (a, b), seed=rng, dtype="float64", **(init_params or {}))
+               for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    biases = [np.zeros(b) for b in sizes[1:]]
+    _, dphi = activation_fn(activation)
+    losses, accs = [], []
+    for step in range(steps + 1):
+        hs, zs = _forward(weights, biases, x, activation)
+        loss, p = _softmax_xent(hs[-1], y)
+        losses.append(loss)
+        accs.append(np.mean(p.argmax(axis=1) == y))
+        if step == steps:
+            break
+        delta = p
+        delta[np.arange(len(y)), y] -= 1
+        delta /= len(y)
+        for i in range(len(weights) - 1, -1, -1):
+            grad_w = hs[i].T @ delta
+            grad_b = delta.sum(axis=0)
+            if i:
+                delta = (delta @ weights[i].T) * dphi(zs[i - 1], hs[i])
+            weights[i] -= lr * grad_w
+            biases[i] -= lr * grad_b
+    return MLPResult(weights, biases, np.array(losses), np.array(accs))
