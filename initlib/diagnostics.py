@@ -74,8 +74,8 @@ class Propagation:
         gradient at the output.
     weight_grad_norm, weight_norm : Frobenius norms of ``dL/dW_l`` (batch-averaged) and
         ``W_l``; ``update_ratio`` is their quotient.
-    nonfinite : number of inf/nan values in ``z_l`` or in the gradient at that layer
-        (overflow is reported here, never raised).
+    nonfinite, grad_nonfinite : number of inf/nan values in ``z_l`` and in the gradient
+        with respect to ``h_l`` (overflow is reported here, never raised).
     samples : for each layer number in ``keep``, ``(activations, gradients)`` as flat
         float32 arrays (at most ``max_samples`` values each) for histograms.
     """
@@ -95,6 +95,7 @@ class Propagation:
     weight_grad_norm: np.ndarray
     weight_norm: np.ndarray
     nonfinite: np.ndarray
+    grad_nonfinite: np.ndarray
     samples: dict = field(default_factory=dict)
 
     @property
@@ -166,7 +167,7 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
 
     stats = {k: np.zeros(depth) for k in ("preact_mean", "preact_std", "act_mean", "act_std",
                                           "saturated", "grad_std", "weight_grad_norm",
-                                          "weight_norm", "nonfinite")}
+                                          "weight_norm", "nonfinite", "grad_nonfinite")}
     input_std = float(h.std())
     weights, preacts, acts, samples = [], [], [h], {}
     with np.errstate(all="ignore"):
@@ -186,7 +187,7 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
         g = rng.standard_normal(h.shape, dtype=np.float32)  # dL/dh at the output
         for k in range(depth - 1, -1, -1):
             stats["grad_std"][k] = g.std()
-            stats["nonfinite"][k] += np.count_nonzero(~np.isfinite(g))
+            stats["grad_nonfinite"][k] = np.count_nonzero(~np.isfinite(g))
             if k + 1 in keep:
                 samples[k + 1] = (_subsample(acts[k + 1], max_samples),
                                   _subsample(g, max_samples))
