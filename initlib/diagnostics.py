@@ -12,7 +12,6 @@ Everything is computed in float32, like a real network.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -292,3 +291,15 @@ def predict(strategy="he_normal", activation="relu", *, depth=30, width=256, n_f
     first = n_features * second_moment(strategy, (n_features, width), **params)
     return mean_field(activation, hidden, depth, q0=q0, first_sigma_w2=first,
                       negative_slope=negative_slope)
+
+
+def failure_layer(prop: Propagation, factor=1e3, quantity="preact_std"):
+    """First layer (1-based) at which ``quantity`` has grown or shrunk by more than
+    ``factor`` relative to layer 1, or become non-finite; ``None`` if it never does.
+    This is how the notebooks measure "the depth at which a strategy fails"."""
+    factor = check_real(factor, "factor", positive=True)
+    y = np.asarray(getattr(prop, quantity), dtype=float)
+    ref = y[0]
+    with np.errstate(all="ignore"):
+        bad = ~np.isfinite(y) | (y > ref * factor) | (y < ref / factor)
+    return int(np.argmax(bad)) + 1 if bad.any() else None

@@ -1,0 +1,138 @@
+"""Matplotlib figures shared by the notebooks. Each function draws on axes it is given
+(or makes its own figure) and returns what it drew, so notebooks stay short."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import diagnostics as D
+from .registry import canonical_name, initialize
+from .stats import distribution
+
+COLORS = {"linear": "tab:gray", "sigmoid": "tab:purple", "tanh": "tab:blue",
+          "relu": "tab:red", "leaky_relu": "tab:orange", "selu": "tab:green"}
+
+
+def weight_histogram(ax, strategy, shape=(256, 256), *, seed=0, bins=80, **params):
+    """Histogram (as a density) of one draw of ``strategy`` with the theoretical density
+    on top. x axis: weight value (dimensionless); y axis: probability density.
+    Returns the drawn weights."""
+    w = initialize(strategy, shape, seed=seed, dtype="float64", **params)
+    ax.hist(w.ravel(), bins=bins, density=True, color="tab:blue", alpha=0.6,
+            label=f"{w.size:,} drawn weights")
+    try:
+        dist = distribution(strategy, shape, **params)
+    except ValueError:
+        dist = None
+    if dist is not None:
+        lo, hi = dist.support()
+        spread = 4.5 * dist.std()
+        x = np.linspace(max(lo, dist.mean() - spread), min(hi, dist.mean() + spread), 400)
+        ax.plot(x, dist.pdf(x), color="black", lw=1.5, label="theoretical density")
+        if np.isfinite(lo):
+            ax.vlines([lo, hi], 0, dist.pdf(dist.mean()), colors="black", lw=1.5)
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("probability density")
+    ax.set_title(f"{canonical_name(strategy)} on a {shape[0]}×{shape[1]} layer")
+    ax.legend(loc="upper right", fontsize=8)
+    return w
+
+
+def depth_profile(ax, props, quantity="act_std", *, labels=None, theory=None, colors=None):
+    """Plot ``quantity`` (a :class:`~initlib.diagnostics.Propagation` attribute) against
+    the layer number on a log y axis, one line per propagation; ``theory`` is an optional
+    list of arrays (same length) drawn dashed. Non-finite values are left out."""
+    labels = labels or [f"{p.strategy}, {p.activation}" for p in props]
+    for i, p in enumerate(props):
+        y = np.asarray(getattr(p, quantity), dtype=float)
+        color = (colors or [None] * len(props))[i]
+        line, = ax.semilogy(p.layers, np.where(np.isfinite(y) & (y > 0), y, np.nan),
+                            marker="o", ms=2.5, lw=1.2, color=color, label=labels[i])
+        if theory is not None and theory[i] is not None:
+            ax.semilogy(p.layers, theory[i], ls="--", lw=1.2, color=line.get_color(),
+                        alpha=0.8)
+    ax.set_xlabel("layer")
+    ax.set_ylabel(_QUANTITY_LABELS.get(quantity, quantity))
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+_QUANTITY_LABELS = {
+    "act_std": "activation std",
+    "preact_std": "pre-activation std",
+    "grad_std": "gradient std (w.r.t. activations)",
+    "weight_grad_norm": "‖∂L/∂W‖ (Frobenius)",
+    "saturated": "fraction saturated / dead",
+}
+
+
+def strategy_profiles(strategy, activations=("linear", "tanh", "relu"), *, depth=50,
+                      width=256, batch=256, seed=0, axes=None, **params):
+    """Forward (activation std) and backward (gradient std) profiles of ``strategy`` for
+    several activations, with mean-field predictions dashed. Returns
+    ``(fig, {activation: Propagation})``."""
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    fig = axes[0].figure
+    props = {a: D.propagate(strategy, a, depth=depth, width=width, batch=batch, seed=seed,
+                            **params) for a in activations}
+    theory_act, theory_grad = [], []
+    for a in activations:
+        mf = D.predict(strategy, a, depth=depth, width=width, **params)
+        theory_act.append(np.sqrt(mf.q))
+        theory_grad.append(np.sqrt(mf.grad_var))
+    colors = [COLORS[a] for a in activations]
+    depth_profile(axes[0], list(props.values()), "preact_std", labels=list(activations),
+                  theory=theory_act, colors=colors)
+    depth_profile(axes[1], list(props.values()), "grad_std", labels=list(activations),
+                  theory=theory_grad, colors=colors)
+    axes[0].set_title("forward: pre-activation std (dashed: mean-field theory)")
+    axes[1].set_title("backward: gradient std (dashed: theory)")
+    axes[0].legend(title="activation", fontsize=8)
+    fig.suptitle(f"{canonical_name(strategy)}, width {width}", y=1.02)
+    return fig, props
+
+
+def histogram_strips(axes, prop, which="activations", *, bins=60):
+    """One histogram per kept layer of ``prop`` (``which`` = "activations" or
+    "gradients"), as in Glorot & Bengio (2010), figures 6-7. x: value; y: count."""
+    index = 0 if which == "activations" else 1
+    for ax, (layer, pair) in zip(np.ravel(axes), prop.samples.items(), strict=False):
+        v = pair[index][np.isfinite(pair[index])]
+        ax.hist(v, bins=bins, color="tab:blue" if index == 0 else "tab:green", alpha=0.8)
+        ax.set_title(f"layer {layer}", fontsize=9)
+        ax.set_xlabel("activation value" if index == 0 else "gradient value")
+    np.ravel(axes)[0].set_ylabel("count")
+
+
+def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
+    """Mean over seeds (line) and min-max band of ``metric`` per epoch, one colour per
+    strategy. x: epoch; y: the metric (accuracy as a fraction, loss in nats)."""
+    by = {}
+    for r in runs:
+        by.setdefault(r.strategy, []).append(r.history[metric])
+    for i, (name, curves) in enumerate(by.items()):
+        c = np.array(curves, dtype=float)
+        epochs = np.arange(1, c.shape[1] + 1)
+        color = (colors or {}).get(name, f"C{i}")
+        with np.errstate(all="ignore"):
+            ax.plot(epochs, np.nanmean(c, axis=0), color=color, label=name)
+            ax.fill_between(epochs, np.nanmin(c, axis=0), np.nanmax(c, axis=0), color=color,
+                            alpha=0.2)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric.replace("_", " ") + (" (nats)" if "loss" in metric else ""))
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def grid_of(n, ncols=3, size=(3.6, 2.8)):
+    """A figure with ``n`` axes in rows of ``ncols``; extra axes are hidden."""
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
+                             squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()[:n]
