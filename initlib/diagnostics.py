@@ -13,6 +13,7 @@ Everything is computed in float32, like a real network.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -122,9 +123,10 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
 
     Parameters
     ----------
-    strategy : str
+    strategy : str or callable
         Any name :func:`initlib.initialize` accepts; ``params`` go to it (``std``,
-        ``gain``, ``mean``, ``limit``...).
+        ``gain``, ``mean``, ``limit``...). Or a function ``f(shape, *, seed, dtype,
+        **params)`` returning an array of ``shape``, for an initializer of your own.
     activation : str
         One of :data:`ACTIVATIONS`; ``negative_slope`` is the leaky-ReLU slope.
     depth, width, batch : int
@@ -148,6 +150,10 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
         Bad strategy, activation, sizes or inputs (naming the argument).
     """
     check_choice(activation, "activation", ACTIVATIONS)
+    if callable(strategy):
+        draw, strategy = strategy, getattr(strategy, "__name__", "custom")
+    else:
+        draw = partial(initialize, strategy)
     depth = _check_count(depth, "depth", 1)
     width = _check_count(width, "width", 1)
     slope = check_real(negative_slope, "negative_slope")
@@ -171,7 +177,11 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
     weights, preacts, acts, samples = [], [], [h], {}
     with np.errstate(all="ignore"):
         for k in range(depth):
-            w = initialize(strategy, (h.shape[1], width), seed=rng, dtype="float32", **params)
+            w = np.asarray(draw((h.shape[1], width), seed=rng, dtype="float32", **params),
+                           dtype=np.float32)
+            if w.shape != (h.shape[1], width):
+                raise ValueError(f"strategy {strategy!r} returned shape {w.shape} for "
+                                 f"{(h.shape[1], width)}")
             z = h @ w
             h = phi(z)
             weights.append(w)

@@ -94,38 +94,84 @@ class _EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._t)
 
 
+def initialize_model(model, strategy, *, seed=0, params=None, output_strategy=None):
+    """Redraw every Dense kernel of ``model`` in place, exactly as :func:`build_model`
+    would draw it (hidden layer ``i`` with seed ``1000 * seed + i``, the last Dense layer
+    with ``output_strategy`` or ``strategy``), and set every bias to zero. Returns
+    ``model``. Lets one compiled model serve many runs without retracing."""
+    from . import keras as ik
+
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    params = dict(params or {})
+    for i, layer in enumerate(dense):
+        last = i == len(dense) - 1
+        name = (output_strategy or strategy) if last else strategy
+        init = ik.get(name, seed=1000 * seed + i, **({} if last and output_strategy else params))
+        layer.kernel.assign(init(tuple(layer.kernel.shape), dtype=layer.kernel.dtype))
+        layer.kernel_initializer = init
+        if layer.bias is not None:
+            layer.bias.assign(keras.ops.zeros_like(layer.bias))
+    return model
+
+
+# One compiled model per architecture and optimizer setting: compiling (tracing the
+# train and test steps) costs as much as training a small model for ten epochs.
+_COMPILED: dict = {}
+
+
+def _compiled_model(depth, width, activation, n_features, n_classes, learning_rate, momentum):
+    key = (depth, width, activation, n_features, n_classes, learning_rate, momentum)
+    if key not in _COMPILED:
+        model = build_model("zeros", depth=depth, width=width, activation=activation,
+                            n_features=n_features, n_classes=n_classes)
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum),
+                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"], steps_per_execution=16)
+        model.optimizer.build(model.trainable_variables)
+        fresh = [keras.ops.convert_to_numpy(v) for v in model.optimizer.variables]
+        _COMPILED[key] = (model, fresh)
+    model, fresh = _COMPILED[key]
+    for v, value in zip(model.optimizer.variables, fresh, strict=True):
+        v.assign(value)  # step counter and momentum back to their initial state
+    return model
+
+
 def train(strategy, *, data: Split | None = None, depth=10, width=128, activation="relu",
           seed=0, epochs=10, batch_size=32, learning_rate=0.01, momentum=0.0, params=None,
           output_strategy=None) -> Run:
-    """Train :func:`build_model` with SGD on ``data`` (default: the digits split) and
-    return a :class:`Run`.
+    """Train a :func:`build_model` network with SGD on ``data`` (default: the digits
+    split) and return a :class:`Run`.
 
-    Reproducible: ``keras.utils.set_random_seed(seed)`` and TensorFlow op determinism
-    fix the shuffling; the initial weights are fixed by ``seed`` alone. A run whose loss
-    overflows is kept (its history holds nan), not raised.
+    Reproducible: the initial weights are fixed by ``seed`` alone, and
+    ``keras.utils.set_random_seed(seed)`` with TensorFlow op determinism fixes the batch
+    order. A run whose loss overflows is kept (its history holds inf or nan), not raised.
+    Raises ``ValueError`` for an unknown strategy or activation, or bad ``epochs``.
     """
     import tensorflow as tf
 
     if not _is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    check_real(learning_rate, "learning_rate", positive=True)
+    learning_rate = check_real(learning_rate, "learning_rate", positive=True)
+    check_choice(activation, "activation", KERAS_ACTIVATIONS)
+    strategy = canonical_name(strategy)
     data = data or load_digits_split()
+    model = _compiled_model(depth, width, activation, data.n_features, data.n_classes,
+                            learning_rate, momentum)
+    initialize_model(model, strategy, seed=seed, params=params,
+                     output_strategy=output_strategy)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
-    model = build_model(strategy, depth=depth, width=width, activation=activation,
-                        n_features=data.n_features, n_classes=data.n_classes, seed=seed,
-                        params=params, output_strategy=output_strategy)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
-    loss0, acc0 = model.evaluate(data.x_train, data.y_train, verbose=0)
+    with np.errstate(all="ignore"):
+        logits = keras.ops.convert_to_numpy(model(data.x_train, training=False))
+        loss0 = float(keras.ops.convert_to_numpy(model.loss(data.y_train, logits)))
+        acc0 = float(np.mean(logits.argmax(axis=1) == data.y_train))
     timer = _EpochTimer()
     fit = model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
                     epochs=epochs, batch_size=batch_size, verbose=0, callbacks=[timer])
     history = {k: [float(v) for v in fit.history[k]]
                for k in ("loss", "accuracy", "val_loss", "val_accuracy")}
-    return Run(canonical_name(strategy), depth, activation, seed, history, timer.seconds,
-               {"loss": float(loss0), "accuracy": float(acc0)})
+    return Run(strategy, depth, activation, seed, history, timer.seconds,
+               {"loss": loss0, "accuracy": acc0})
 
 
 def sweep(strategies, *, depths=(10,), activations=("relu",), seeds=(0, 1, 2), data=None,

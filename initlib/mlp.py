@@ -57,7 +57,9 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
 
     ``init`` is any strategy name for the weights (biases start at 0); ``init_params``
     go to it. ``x`` is ``(n, n_features)``, ``y`` integer labels ``(n,)``. Computed in
-    float64. Raises ``ValueError`` for inconsistent shapes or bad ``steps``/``lr``.
+    float64. Overflow (an exploding initialization) shows as inf or nan in ``loss``,
+    never as an exception or a warning. Raises ``ValueError`` for inconsistent shapes or
+    bad ``steps``/``lr``.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y)
@@ -72,8 +74,14 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
     weights = [initialize(init, (a, b), seed=rng, dtype="float64", **(init_params or {}))
                for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
     biases = [np.zeros(b) for b in sizes[1:]]
-    _, dphi = activation_fn(activation)
     losses, accs = [], []
+    with np.errstate(all="ignore"):
+        _descend(x, y, weights, biases, activation, lr, steps, losses, accs)
+    return MLPResult(weights, biases, np.array(losses), np.array(accs))
+
+
+def _descend(x, y, weights, biases, activation, lr, steps, losses, accs):
+    _, dphi = activation_fn(activation)
     for step in range(steps + 1):
         hs, zs = _forward(weights, biases, x, activation)
         loss, p = _softmax_xent(hs[-1], y)
@@ -91,4 +99,3 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
                 delta = (delta @ weights[i].T) * dphi(zs[i - 1], hs[i])
             weights[i] -= lr * grad_w
             biases[i] -= lr * grad_b
-    return MLPResult(weights, biases, np.array(losses), np.array(accs))

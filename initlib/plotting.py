@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -118,7 +119,8 @@ def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
         c = np.array(curves, dtype=float)
         epochs = np.arange(1, c.shape[1] + 1)
         color = (colors or {}).get(name, f"C{i}")
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():  # all-nan epochs (diverged runs) leave gaps
+            warnings.simplefilter("ignore", RuntimeWarning)
             ax.plot(epochs, np.nanmean(c, axis=0), color=color, label=name)
             ax.fill_between(epochs, np.nanmin(c, axis=0), np.nanmax(c, axis=0), color=color,
                             alpha=0.2)

@@ -3,6 +3,7 @@ import math
 import numpy as np
 import pytest
 
+import initlib
 from initlib import diagnostics as D
 from initlib import stats as S
 
@@ -150,3 +151,14 @@ def test_second_moment_and_distribution():
         S.distribution("orthogonal", (5, 5))
     with pytest.raises(TypeError, match="glorot_normal"):
         S.distribution("glorot_normal", (5, 5), std=2)
+
+
+def test_custom_initializer_callable():
+    def clipped(shape, *, seed, dtype, limit):
+        return np.clip(initlib.large_uniform(shape, seed=seed, dtype=dtype), -limit, limit)
+
+    p = D.propagate(clipped, "linear", depth=3, width=64, batch=32, seed=0, limit=0.01)
+    assert p.strategy == "clipped"
+    assert p.weight_norm[0] <= 0.01 * 64 + 1e-6
+    with pytest.raises(ValueError, match="returned shape"):
+        D.propagate(lambda shape, **k: np.zeros((2, 2)), "linear", depth=1, width=8)

@@ -40,6 +40,22 @@ def test_model_starts_from_initlib_weights(small_data):
     assert not np.array_equal(w[2], w[4][:, :8]) and w[4].shape == (8, 10)
 
 
+def test_reused_model_gets_the_same_weights_as_a_fresh_one():
+    fresh = ex.build_model("xavier", depth=3, width=8, seed=2)
+    reused = ex.build_model("zeros", depth=3, width=8)
+    ex.initialize_model(reused, "xavier", seed=2)
+    for a, b in zip(fresh.get_weights(), reused.get_weights(), strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_run_order_does_not_change_results(small_data):
+    kw = dict(data=small_data, depth=2, width=16, epochs=2)
+    a = ex.train("he_normal", seed=1, **kw)
+    ex.train("large_uniform", seed=0, **kw)
+    b = ex.train("he_normal", seed=1, **kw)
+    assert a.history == b.history and a.initial == b.initial
+
+
 def test_diverging_run_is_recorded(small_data):
     r = ex.train("large_uniform", data=small_data, depth=6, width=64, epochs=1,
                  params={"limit": 5.0})
