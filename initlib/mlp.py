@@ -96,6 +96,6 @@ def _descend(x, y, weights, biases, activation, lr, steps, losses, accs):
             grad_w = hs[i].T @ delta
             grad_b = delta.sum(axis=0)
             if i:
-                delta = (delta @ weights[i].T) * dphi(zs[i - 1], hs[i])
+                delta = (delta @ weights[i].T) * dphi(hs[i])
             weights[i] -= lr * grad_w
             biases[i] -= lr * grad_b

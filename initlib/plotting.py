@@ -138,3 +138,28 @@ def grid_of(n, ncols=3, size=(3.6, 2.8)):
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     return fig, axes.ravel()[:n]
+
+
+def phase_diagram(ax, activation="tanh", *, sigma_w=None, sigma_b=None, depth=None):
+    """Order-to-chaos diagram over (sigma_w, sigma_b): colour = depth scale
+    1/|ln chi| in layers (log colour scale, capped at 1000), the chi = 1 edge of chaos
+    as a white line. ``depth``, if given, marks where the depth scale equals it (deeper
+    networks than that train only inside the dashed band). Returns the
+    :class:`~initlib.diagnostics.PhaseDiagram`. Axes: sigma_w = weight std x sqrt(fan_in),
+    sigma_b = bias std (both dimensionless)."""
+    from matplotlib.colors import LogNorm
+
+    pd_ = D.phase_diagram(activation, sigma_w, sigma_b)
+    xi = np.clip(pd_.depth_scale, 1, 1000)
+    mesh = ax.pcolormesh(pd_.sigma_w, pd_.sigma_b, xi, norm=LogNorm(1, 1000), cmap="magma",
+                         shading="auto")
+    ax.figure.colorbar(mesh, ax=ax, label="depth scale 1/|ln χ| (layers)")
+    ax.contour(pd_.sigma_w, pd_.sigma_b, pd_.chi, levels=[1.0], colors="white", linewidths=2)
+    if depth is not None:
+        ax.contour(pd_.sigma_w, pd_.sigma_b, pd_.depth_scale, levels=[depth], colors="white",
+                   linewidths=1, linestyles="--")
+    ax.set_xlabel("σ_w  (weight std × √fan_in)")
+    ax.set_ylabel("σ_b  (bias std)")
+    ax.set_title(f"{activation}: ordered (left) and chaotic (right) phases; white: χ = 1",
+                 fontsize=10)
+    return pd_

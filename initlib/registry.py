@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import re
 
@@ -97,7 +98,9 @@ def initialize(name, shape, *, seed=None, dtype="float32", convention="initlib",
     return fn(shape, seed=seed, dtype=dtype, **params)
 
 
-def _parameters(fn) -> set[str]:
+@functools.cache
+def _parameters(fn) -> frozenset[str]:
     sig = inspect.signature(fn)
-    return {p.name for p in sig.parameters.values()
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} - {"shape", "seed", "dtype"}
+    return frozenset(p.name for p in sig.parameters.values()
+                     if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)) - {"shape", "seed",
+                                                                                 "dtype"}

@@ -162,3 +162,16 @@ def test_custom_initializer_callable():
     assert p.weight_norm[0] <= 0.01 * 64 + 1e-6
     with pytest.raises(ValueError, match="returned shape"):
         D.propagate(lambda shape, **k: np.zeros((2, 2)), "linear", depth=1, width=8)
+
+
+def test_phase_diagram_edge_of_chaos():
+    pd_ = D.phase_diagram("tanh", sigma_w=np.linspace(0.8, 1.6, 161),
+                          sigma_b=np.array([0.0, np.sqrt(0.05)]))
+    edges = pd_.sigma_w[np.argmin(np.abs(pd_.chi - 1), axis=1)]
+    assert edges[0] == pytest.approx(1.0, abs=0.01)
+    assert edges[1] ** 2 == pytest.approx(1.761, abs=0.02)
+    row = pd_.sigma_b.tolist().index(np.sqrt(0.05))
+    assert pd_.q_star[row, np.argmin(np.abs(pd_.chi[row] - 1))] == pytest.approx(0.570, abs=0.02)
+    assert pd_.depth_scale.max() > 100
+    with pytest.raises(ValueError, match="1-D"):
+        D.phase_diagram("tanh", sigma_w=np.zeros((2, 2)))

@@ -1,0 +1,316 @@
+"""The gradient-behaviour explorer: move a control, watch activations and gradients
+vanish, explode or stay healthy through a deep dense network, with the mean-field
+prediction drawn over the measurement.
+
+>>> from initlib.widgets import Explorer
+>>> Explorer(strategy="he_normal", activation="relu")     # in a notebook cell
+
+The figure is a Matplotlib ``Figure`` that is never rebuilt: an update recomputes the
+statistics (:func:`initlib.diagnostics.propagate` and :func:`~initlib.diagnostics.predict`),
+moves the existing lines and histogram steps, and re-renders the figure to PNG for an
+``ipywidgets.Image``. Outside a live kernel (GitHub, nbviewer without widget state) the
+explorer shows that PNG of its current settings instead.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+
+from . import diagnostics as D
+from ._checks import check_choice
+from .registry import STRATEGIES, canonical_name, initialize
+
+#: Strategies offered in the explorer's menu (any other name can be passed in code).
+MENU = ("zero_mean_normal", "small_uniform", "large_uniform", "nonzero_mean_normal",
+        "glorot_normal", "he_normal", "glorot_uniform", "he_uniform", "lecun_normal",
+        "orthogonal")
+
+HIST_BINS = 60
+
+#: Strategies with a ``mean`` parameter (the mean control applies to these only).
+WITH_MEAN = tuple(name for name in STRATEGIES if name in
+                  ("random_normal", "truncated_normal", "nonzero_mean_normal"))
+
+
+class Explorer:
+    """Interactive per-layer diagnostics for a deep fully connected network.
+
+    Parameters (each is also a control)
+    ----------
+    strategy : str
+        Any name :func:`initlib.initialize` accepts (the menu lists :data:`MENU`).
+    activation : str
+        One of :data:`initlib.diagnostics.ACTIVATIONS`.
+    depth, width, batch : int
+        1-100 layers, 8-1024 units, 16-512 examples.
+    scale : float
+        Multiplies every weight (0.1-10; 1 is the strategy as defined).
+    mean : float
+        Weight mean, for the strategies in :data:`WITH_MEAN` (ignored by the others).
+    seed : int
+        Seed of the inputs, weights and output gradient.
+    inputs : array (n, features), optional
+        A real data batch instead of standard-normal inputs (``batch`` then selects its
+        first rows).
+    histogram_layers : int
+        Number of layers whose activation and gradient histograms are overlaid (evenly
+        spaced, first and last included).
+
+    Attributes
+    ----------
+    controls : dict of ipywidgets; ``image`` : the ``ipywidgets.Image`` showing the
+    figure; ``figure`` : the Matplotlib figure; ``result``/``theory`` : the last
+    :class:`~initlib.diagnostics.Propagation` and :class:`~initlib.diagnostics.MeanField`.
+
+    Raises ``ValueError`` for settings outside the controls' ranges.
+    """
+
+    def __init__(self, strategy="he_normal", activation="relu", *, depth=30, width=256,
+                 batch=128, scale=1.0, mean=0.0, seed=0, inputs=None, histogram_layers=4):
+        strategy = canonical_name(strategy)
+        check_choice(activation, "activation", D.ACTIVATIONS)
+        for name, value, (lo, hi) in (("depth", depth, (1, 100)), ("width", width, (8, 1024)),
+                                      ("batch", batch, (16, 512)), ("scale", scale, (0.1, 10)),
+                                      ("mean", mean, (-0.05, 0.05)), ("seed", seed, (0, 10_000)),
+                                      ("histogram_layers", histogram_layers, (1, 8))):
+            if not isinstance(value, (int, float, np.integer, np.floating)) or \
+                    isinstance(value, bool) or not lo <= value <= hi:
+                raise ValueError(f"{name} must be a number between {lo} and {hi}, got {value!r}")
+        menu = list(MENU) + ([strategy] if strategy not in MENU else [])
+        style = {"description_width": "70px"}
+        layout = widgets.Layout(width="300px")
+        self.controls = {
+            "strategy": widgets.Dropdown(options=menu, value=strategy, description="strategy"),
+            "activation": widgets.Dropdown(options=list(D.ACTIVATIONS), value=activation,
+                                           description="activation"),
+            "depth": widgets.IntSlider(value=depth, min=1, max=100, description="depth"),
+            "width": widgets.IntSlider(value=width, min=8, max=1024, step=8,
+                                       description="width", continuous_update=False),
+            "scale": widgets.FloatLogSlider(value=scale, base=10, min=-1, max=1, step=0.02,
+                                            description="scale", readout_format=".3g"),
+            "mean": widgets.FloatSlider(value=mean, min=-0.05, max=0.05, step=0.001,
+                                        description="mean", readout_format=".3f"),
+            "batch": widgets.IntSlider(value=batch, min=16, max=512, step=16,
+                                       description="batch", continuous_update=False),
+            "seed": widgets.BoundedIntText(value=seed, min=0, max=10_000, description="seed"),
+        }
+        for w in self.controls.values():
+            w.style = style
+            w.layout = layout
+        self.inputs = None if inputs is None else np.asarray(inputs, dtype=np.float32)
+        self._cache_key, self._cache = None, []
+        self.histogram_layers = histogram_layers
+        self.image = widgets.Image(format="png")
+        self.status = widgets.HTML()
+        self._build_figure()
+        self.update()
+        for w in self.controls.values():
+            w.observe(self._on_change, names="value")
+        c = self.controls
+        self.widget = widgets.VBox([
+            widgets.HBox([widgets.VBox([c["strategy"], c["activation"], c["seed"]]),
+                          widgets.VBox([c["depth"], c["width"], c["batch"]]),
+                          widgets.VBox([c["scale"], c["mean"], self.status])]),
+            self.image,
+        ])
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def settings(self) -> dict:
+        """The current control values."""
+        return {name: w.value for name, w in self.controls.items()}
+
+    def set(self, **values):
+        """Set several controls at once (one update), e.g. ``set(depth=50, scale=2)``."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; controls are "
+                             f"{list(self.controls)}")
+        if "strategy" in values:
+            values["strategy"] = name = canonical_name(values["strategy"])
+            menu = self.controls["strategy"]
+            if name not in menu.options:
+                menu.options = (*menu.options, name)
+        self._hold = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._hold = False
+        self.update()
+
+    def _on_change(self, change):
+        if not getattr(self, "_hold", False):
+            self.update()
+
+    # ------------------------------------------------------------------ figure
+
+    def _build_figure(self):
+        self.figure = fig = Figure(figsize=(10, 6.6), dpi=72)
+        FigureCanvasAgg(fig)
+        grid = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.9, bottom=0.08,
+                                wspace=0.25, hspace=0.45)
+        self.ax_act, self.ax_grad = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
+        self.ax_hist_act = fig.add_subplot(grid[1, 0])
+        self.ax_hist_grad = fig.add_subplot(grid[1, 1])
+        lines = {}
+        for ax, key, title in ((self.ax_act, "act", "activation std per layer"),
+                               (self.ax_grad, "grad", "gradient std per layer")):
+            # Few ticks, no minor ticks, no legend box, fixed title position: on a
+            # figure redrawn at every control change, tick labels are most of the cost.
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(numticks=6))
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+            ax.set_xlabel("layer")
+            ax.set_ylabel("std (log scale)")
+            ax.set_title(title + " (dots: measured, dashed: mean-field theory)",
+                         fontsize=9, y=1.0)
+            lines[key], = ax.plot([], [], "o-", ms=3, lw=1.2, color="tab:blue",
+                                  label="measured")
+            lines[key + "_theory"], = ax.plot([], [], "--", lw=1.5, color="tab:orange",
+                                              label="mean-field theory")
+        self.lines = lines
+        # Histogram strips as in Glorot & Bengio (2010), figs. 6-7: one step curve per
+        # shown layer, overlaid, so a layer that collapses shows as a spike at 0.
+        colors = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, self.histogram_layers))
+        self.stairs = {}
+        for ax, key, what in ((self.ax_hist_act, "act", "activation"),
+                              (self.ax_hist_grad, "grad", "gradient")):
+            self.stairs[key] = [ax.stairs(np.zeros(HIST_BINS), np.arange(HIST_BINS + 1.0),
+                                          color=c, lw=1.3) for c in colors]
+            ax.set_xlabel(f"{what} value")
+            ax.set_ylabel("density")
+            ax.set_title(f"{what} histograms", fontsize=9, y=1.0)
+            ax.yaxis.set_major_locator(NullLocator())
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+
+    def _weights(self, shape, *, seed, dtype):
+        """Layer weights for :func:`~initlib.diagnostics.propagate`, drawn once per
+        setting and kept: layer ``k`` uses its own stream ``default_rng([seed, k])``, so
+        moving the depth slider reuses the layers already drawn instead of redrawing them.
+        Only the current setting's layers are kept."""
+        s = self.settings
+        params = {"mean": s["mean"]} if s["strategy"] in WITH_MEAN else {}
+        key = (s["strategy"], tuple(sorted(params.items())), s["width"], s["seed"],
+               None if self.inputs is None else self.inputs.shape[1])
+        if self._cache_key != key:
+            self._cache_key, self._cache = key, []
+        k = self._layer
+        self._layer += 1
+        if k == len(self._cache):
+            rng = np.random.default_rng([s["seed"], k])
+            self._cache.append(initialize(s["strategy"], shape, seed=rng, dtype=dtype,
+                                          **params))
+        return self._cache[k]
+
+    def _hist_layers(self, depth):
+        k = min(self.histogram_layers, depth)
+        return sorted(set(np.linspace(1, depth, k).round().astype(int).tolist()))
+
+    def update(self):
+        """Recompute for the current settings and redraw (moves the existing artists)."""
+        s = self.settings
+        params = {"mean": s["mean"]} if s["strategy"] in WITH_MEAN else {}
+        kw = dict(weight_scale=s["scale"], **params)
+        inputs = None if self.inputs is None else self.inputs[: s["batch"]]
+        layers = self._hist_layers(s["depth"])
+        self._layer = 0
+        self.result = p = D.propagate(self._weights, s["activation"], depth=s["depth"],
+                                      width=s["width"], batch=s["batch"], inputs=inputs,
+                                      seed=s["seed"], keep=layers, max_samples=4096,
+                                      weight_scale=s["scale"])
+        p.strategy = s["strategy"]  # recorded as the drawing function's name otherwise
+        n_features = s["width"] if inputs is None else inputs.shape[1]
+        q0 = 1.0 if inputs is None else float(np.mean(inputs.astype(np.float64) ** 2))
+        self.theory = mf = D.predict(s["strategy"], s["activation"], depth=s["depth"],
+                                     width=s["width"], n_features=n_features, q0=q0, **kw)
+        x = p.layers
+        self._set_line("act", x, p.act_std, mf.act_std)
+        self._set_line("grad", x, p.grad_std, np.sqrt(mf.grad_var))
+        for key, ax, index in (("act", self.ax_hist_act, 0), ("grad", self.ax_hist_grad, 1)):
+            _set_histograms(ax, self.stairs[key], [p.samples[k][index] for k in layers])
+        shown = ", ".join(map(str, layers))
+        self.ax_hist_act.set_title(f"activation histograms, layers {shown} (dark to light)",
+                                   fontsize=9, y=1.0)
+        self.ax_hist_grad.set_title(f"gradient histograms, layers {shown} (dark to light)",
+                                    fontsize=9, y=1.0)
+        overflow = int(p.nonfinite.sum() + p.grad_nonfinite.sum())
+        sat = {"tanh": "saturated", "sigmoid": "saturated", "relu": "dead"}.get(s["activation"])
+        note = f"{s['strategy']}, {s['activation']}, depth {s['depth']}, width {s['width']}"
+        if sat:
+            note += f"; {p.saturated[-1]:.0%} of units {sat} at the last layer"
+        if overflow:
+            note += f"; overflow (inf/nan) in {overflow:,} values"
+        self.figure.suptitle(note, fontsize=11, y=0.985)
+        self.status.value = ("<span style='color:#b00'>overflow: inf/nan values</span>"
+                             if overflow else "")
+        self.image.value = self.png()
+
+    def _set_line(self, key, x, measured, theory):
+        ax = self.ax_act if key == "act" else self.ax_grad
+        y = np.where(np.isfinite(measured) & (measured > 0), measured, np.nan)
+        t = np.where(np.isfinite(theory) & (theory > 0), theory, np.nan)
+        self.lines[key].set_data(x, y)
+        self.lines[key + "_theory"].set_data(x, t)
+        finite = np.concatenate([y[np.isfinite(y)], t[np.isfinite(t)]])
+        lo, hi = (finite.min(), finite.max()) if finite.size else (0.1, 10.0)
+        # whole decades, at least 10x either side, so the log axis always has labels
+        lo = 10.0 ** np.floor(np.log10(max(lo, 1e-300)) - 1)
+        hi = 10.0 ** np.ceil(np.log10(min(hi, 1e300)) + 1)
+        ax.set_xlim(0.5, max(len(x), 1) + 0.5)
+        ax.set_ylim(lo, hi)
+
+    def png(self) -> bytes:
+        """The figure of the current settings, rendered to PNG bytes (drawn once by the
+        Agg canvas, encoded by Pillow with light compression: several times faster than
+        ``savefig``, which matters on the widget's update path)."""
+        canvas = self.figure.canvas
+        canvas.draw()
+        buf = io.BytesIO()
+        PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
+            buf, format="png", compress_level=1)
+        return buf.getvalue()
+
+    # ------------------------------------------------------------------ display
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle)
+        bundle["image/png"] = self.png()
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self):
+        s = self.settings
+        return ("Explorer(" + ", ".join(f"{k}={v!r}" for k, v in s.items()) + ")")
+
+
+def _set_histograms(ax, stairs, samples):
+    """Density histograms of each sample on common bins, moved into ``stairs`` (curves
+    beyond ``len(samples)`` are emptied). Non-finite values are left out."""
+    finite = [v[np.isfinite(v)].astype(np.float64) for v in samples]  # float64: hi - lo
+    values = np.concatenate(finite) if finite else np.zeros(0)
+    lo, hi = (float(values.min()), float(values.max())) if values.size else (-1.0, 1.0)
+    if hi <= lo:
+        lo, hi = lo - 1e-12 - abs(lo) * 1e-3, hi + 1e-12 + abs(hi) * 1e-3
+    edges = np.linspace(lo, hi, HIST_BINS + 1)
+    top = 0.0
+    for i, st in enumerate(stairs):
+        v = finite[i] if i < len(finite) else np.zeros(0)
+        counts = np.histogram(v, bins=edges)[0] / (max(v.size, 1) * (edges[1] - edges[0]))
+        st.set_data(counts, edges)
+        top = max(top, counts.max())
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(0, top * 1.05 if top > 0 else 1)
