@@ -188,11 +188,23 @@ class Explorer:
                               (self.ax_hist_grad, "grad", "gradient")):
             self.stairs[key] = [ax.stairs(np.zeros(HIST_BINS), np.arange(HIST_BINS + 1.0),
                                           color=c, lw=1.3) for c in colors]
-            ax.set_xlabel(f"{what} value")
+            ax.set_xlabel(f"{what} value (range in the title)")
             ax.set_ylabel("density")
             ax.set_title(f"{what} histograms", fontsize=9, y=1.0)
-            ax.yaxis.set_major_locator(NullLocator())
-            ax.xaxis.set_major_locator(MaxNLocator(5))
+            # no ticks: the ranges change at almost every update, and axes without
+            # ticks can change range without redrawing the background
+            ax.set_xticks([])
+            ax.set_yticks([])
+        # Blitting: the artists that change at every update are "animated" (left out of
+        # a full draw) and drawn over a saved background. The background (axes, ticks,
+        # labels: most of the drawing time) is redrawn only when an axis range changes,
+        # and the ranges move in coarse steps (see _sticky), so most updates skip it.
+        fig.suptitle(" ", fontsize=11, y=0.985)
+        self._dynamic = [*lines.values(), *self.stairs["act"], *self.stairs["grad"],
+                         fig._suptitle, self.ax_hist_act.title, self.ax_hist_grad.title]
+        for artist in self._dynamic:
+            artist.set_animated(True)
+        self._background = None
 
     def _weights(self, shape, *, seed, dtype):
         """Layer weights for :func:`~initlib.diagnostics.propagate`, drawn once per
@@ -237,13 +249,12 @@ class Explorer:
         x = p.layers
         self._set_line("act", x, p.act_std, mf.act_std)
         self._set_line("grad", x, p.grad_std, np.sqrt(mf.grad_var))
-        for key, ax, index in (("act", self.ax_hist_act, 0), ("grad", self.ax_hist_grad, 1)):
-            _set_histograms(ax, self.stairs[key], [p.samples[k][index] for k in layers])
         shown = ", ".join(map(str, layers))
-        self.ax_hist_act.set_title(f"activation histograms, layers {shown} (dark to light)",
-                                   fontsize=9, y=1.0)
-        self.ax_hist_grad.set_title(f"gradient histograms, layers {shown} (dark to light)",
-                                    fontsize=9, y=1.0)
+        for key, ax, index in (("act", self.ax_hist_act, 0), ("grad", self.ax_hist_grad, 1)):
+            lo, hi = _set_histograms(ax, self.stairs[key], [p.samples[k][index] for k in layers])
+            what = "activation" if key == "act" else "gradient"
+            ax.set_title(f"{what}s at layers {shown} (dark to light)\nvalues from {lo:.3g} "
+                         f"to {hi:.3g}", fontsize=9, y=1.0)
         overflow = int(p.nonfinite.sum() + p.grad_nonfinite.sum())
         sat = {"tanh": "saturated", "sigmoid": "saturated", "relu": "dead"}.get(s["activation"])
         note = f"{s['strategy']}, {s['activation']}, depth {s['depth']}, width {s['width']}"
@@ -264,18 +275,35 @@ class Explorer:
         self.lines[key + "_theory"].set_data(x, t)
         finite = np.concatenate([y[np.isfinite(y)], t[np.isfinite(t)]])
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.1, 10.0)
-        # whole decades, at least 10x either side, so the log axis always has labels
-        lo = 10.0 ** np.floor(np.log10(max(lo, 1e-300)) - 1)
-        hi = 10.0 ** np.ceil(np.log10(min(hi, 1e300)) + 1)
-        ax.set_xlim(0.5, max(len(x), 1) + 0.5)
-        ax.set_ylim(lo, hi)
+        # whole decades with two to spare either side (the log axis always has labels),
+        # kept while the data stay inside and fill at least a fifth of them
+        lo, hi = np.floor(np.log10(max(lo, 1e-300))), np.ceil(np.log10(min(hi, 1e300)))
+        c_lo, c_hi = np.log10(ax.get_ylim())
+        if not (c_lo < lo and hi < c_hi and (hi - lo + 2) * 5 >= c_hi - c_lo):
+            ax.set_ylim(10.0 ** (lo - 2), 10.0 ** (hi + 2))
+        right = next(n for n in (10, 20, 30, 40, 50, 60, 70, 80, 90, 100, np.inf)
+                     if n >= len(x))
+        right = len(x) if right == np.inf else right
+        if ax.get_xlim() != (0.5, right + 0.5):
+            ax.set_xlim(0.5, right + 0.5)
 
     def png(self) -> bytes:
-        """The figure of the current settings, rendered to PNG bytes (drawn once by the
-        Agg canvas, encoded by Pillow with light compression: several times faster than
-        ``savefig``, which matters on the widget's update path)."""
+        """The figure of the current settings, rendered to PNG bytes: the saved
+        background (redrawn only when an axis range changed) with the changing artists
+        drawn over it, encoded by Pillow with light compression. Several times faster
+        than ``savefig``, which matters on the widget's update path."""
         canvas = self.figure.canvas
-        canvas.draw()
+        # (the histogram axes have no ticks: their ranges change without a redraw)
+        limits = [self.ax_act.get_xlim() + self.ax_act.get_ylim(),
+                  self.ax_grad.get_xlim() + self.ax_grad.get_ylim()]
+        if self._background is None or limits != self._limits:
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            self._limits = limits
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._dynamic:
+            (artist.axes or self.figure).draw_artist(artist)
         buf = io.BytesIO()
         PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(
             buf, format="png", compress_level=1)
@@ -298,8 +326,9 @@ class Explorer:
 
 
 def _set_histograms(ax, stairs, samples):
-    """Density histograms of each sample on common bins, moved into ``stairs`` (curves
-    beyond ``len(samples)`` are emptied). Non-finite values are left out."""
+    """Density histograms of each sample on common bins over the samples' joint range,
+    moved into ``stairs`` (curves beyond ``len(samples)`` are emptied); non-finite
+    values are left out. Returns the range."""
     finite = [v[np.isfinite(v)].astype(np.float64) for v in samples]  # float64: hi - lo
     values = np.concatenate(finite) if finite else np.zeros(0)
     lo, hi = (float(values.min()), float(values.max())) if values.size else (-1.0, 1.0)
@@ -314,3 +343,4 @@ def _set_histograms(ax, stairs, samples):
         top = max(top, counts.max())
     ax.set_xlim(lo, hi)
     ax.set_ylim(0, top * 1.05 if top > 0 else 1)
+    return lo, hi
