@@ -78,6 +78,8 @@ def check_dtype(dtype, name: str = "dtype") -> np.dtype:
     Allowed: float16, bfloat16 (needs the ``ml_dtypes`` package), float32, float64,
     given as strings, NumPy dtypes or scalar types.
     """
+    if dtype is None:
+        raise TypeError(f"{name} must be one of {FLOAT_DTYPES}, got None")
     if isinstance(dtype, str) and dtype == "bfloat16":
         if _ml_dtypes is None:
             raise TypeError(f"{name}='bfloat16' needs the ml_dtypes package "
@@ -89,7 +91,15 @@ def check_dtype(dtype, name: str = "dtype") -> np.dtype:
         raise TypeError(f"{name} must be one of {FLOAT_DTYPES}, got {dtype!r}") from err
     if dt.name not in FLOAT_DTYPES:
         raise TypeError(f"{name} must be a floating dtype, one of {FLOAT_DTYPES}; got {dt.name}")
-    return dt
+    return dt.newbyteorder("=")  # native byte order, whatever was asked
+
+
+def check_representable(bound: float, dtype, what: str) -> None:
+    """Raise ``ValueError`` if values as large as ``bound`` overflow ``dtype``."""
+    limit = float(np.finfo(np.float32 if dtype.name == "bfloat16" else dtype).max)
+    if not bound <= limit:
+        raise ValueError(f"{what} gives values up to {bound:.3g}, beyond the largest "
+                         f"{dtype.name} ({limit:.3g}); use smaller parameters or float64")
 
 
 def check_real(value, name: str, *, positive: bool = False, non_negative: bool = False) -> float:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_real
+from ._checks import _is_int, check_real
 
 
 @dataclass
@@ -37,18 +37,22 @@ def load_digits_split(val_fraction=0.25, split_seed=0) -> Split:
 
     Returns a :class:`Split` with 1,347 training and 450 validation images of 64
     features for the default ``val_fraction=0.25``. Raises ``ValueError`` unless
-    0 < ``val_fraction`` < 1.
+    0.01 <= ``val_fraction`` <= 0.99 and ``split_seed`` is a non-negative int (never
+    None: the split must not depend on global random state).
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
     val_fraction = check_real(val_fraction, "val_fraction", positive=True)
-    if val_fraction >= 1:
-        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction}")
+    if not 0.01 <= val_fraction <= 0.99:
+        raise ValueError(f"val_fraction must be between 0.01 and 0.99 (each part needs "
+                         f"examples of all 10 classes), got {val_fraction}")
+    if not _is_int(split_seed) or split_seed < 0:
+        raise ValueError(f"split_seed must be a non-negative integer, got {split_seed!r}")
     x, y = load_digits(return_X_y=True)
     x_tr, x_va, y_tr, y_va = train_test_split(x, y, test_size=val_fraction, stratify=y,
-                                              random_state=split_seed)
+                                              random_state=int(split_seed))
     scaler = StandardScaler().fit(x_tr)
     return Split(scaler.transform(x_tr).astype(np.float32), y_tr.astype(np.int64),
                  scaler.transform(x_va).astype(np.float32), y_va.astype(np.int64),

@@ -63,6 +63,11 @@ def activation_fn(name: str, negative_slope: float = 0.01):
                   .astype(h.dtype))
 
 
+#: Per-layer quantities of a :class:`Propagation` (arrays of length ``depth``).
+PER_LAYER = ("preact_mean", "preact_std", "act_mean", "act_std", "saturated", "grad_std",
+             "weight_grad_norm", "weight_norm", "nonfinite", "grad_nonfinite", "update_ratio")
+
+
 @dataclass
 class Propagation:
     """Per-layer statistics of one forward and backward pass; arrays have length
@@ -165,16 +170,26 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
     width = _check_count(width, "width", 1)
     slope = check_real(negative_slope, "negative_slope")
     weight_scale = check_real(weight_scale, "weight_scale", non_negative=True)
+    max_samples = _check_count(max_samples, "max_samples", 1)
+    if {"seed", "dtype"} & set(params):
+        raise TypeError("seed and dtype are set by propagate itself (seed drives every draw, "
+                        "weights are float32); leave them out of the strategy's parameters")
     rng = check_seed(seed)
     if inputs is None:
         batch = _check_count(batch, "batch", 1)
         h = rng.standard_normal((batch, width), dtype=np.float32)
     else:
-        h = np.asarray(inputs, dtype=np.float32)
+        raw = np.asarray(inputs)
+        if not (np.issubdtype(raw.dtype, np.floating) or np.issubdtype(raw.dtype, np.integer)):
+            raise TypeError(f"inputs must be a real-valued array, got dtype {raw.dtype}")
+        h = raw.astype(np.float32)
         if h.ndim != 2 or h.size == 0:
             raise ValueError(f"inputs must be a non-empty 2-D array (batch, n_features), "
                              f"got shape {h.shape}")
         batch = h.shape[0]
+    if isinstance(keep, (str, bytes)) or not hasattr(keep, "__iter__"):
+        raise TypeError(f"keep must be an iterable of layer numbers, such as [1, {depth}], "
+                        f"got {keep!r}")
     keep = {_check_count(k, "keep", 1, depth) for k in keep}
     phi, dphi = activation_fn(activation, slope)
 
@@ -311,6 +326,8 @@ def mean_field(activation, sigma_w2, depth, *, q0=1.0, sigma_b2=0.0, first_sigma
     phi, dphi = activation_fn(activation, negative_slope)
     depth = _check_count(depth, "depth", 1)
     sigma_w2 = check_real(sigma_w2, "sigma_w2", non_negative=True)
+    q0 = check_real(q0, "q0", non_negative=True)
+    sigma_b2 = check_real(sigma_b2, "sigma_b2", non_negative=True)
     first = sigma_w2 if first_sigma_w2 is None else check_real(first_sigma_w2, "first_sigma_w2",
                                                                non_negative=True)
     q = np.zeros(depth)
@@ -337,7 +354,11 @@ def predict(strategy="he_normal", activation="relu", *, depth=30, width=256, n_f
     (:func:`initlib.stats.second_moment`).
     ``n_features`` is the input width (default ``width``), ``q0`` the input's second
     moment per feature; ``weight_scale`` multiplies the weights as in :func:`propagate`."""
-    n_features = width if n_features is None else n_features
+    if callable(strategy):
+        raise TypeError("predict needs a strategy name (its formula gives the variance); "
+                        "for your own initializer call mean_field with its sigma_w2")
+    width = _check_count(width, "width", 1)
+    n_features = width if n_features is None else _check_count(n_features, "n_features", 1)
     gain2 = check_real(weight_scale, "weight_scale", non_negative=True) ** 2
     hidden = gain2 * width * second_moment(strategy, (width, width), **params)
     first = gain2 * n_features * second_moment(strategy, (n_features, width), **params)
@@ -350,6 +371,11 @@ def failure_layer(prop: Propagation, factor=1e3, quantity="preact_std"):
     ``factor`` relative to layer 1, or become non-finite; ``None`` if it never does.
     This is how the notebooks measure "the depth at which a strategy fails"."""
     factor = check_real(factor, "factor", positive=True)
+    if factor <= 1:
+        raise ValueError(f"factor must be > 1, got {factor}")
+    if not isinstance(prop, Propagation):
+        raise TypeError(f"prop must be a Propagation (from propagate), got {type(prop).__name__}")
+    check_choice(quantity, "quantity", PER_LAYER)
     y = np.asarray(getattr(prop, quantity), dtype=float)
     ref = y[0]
     with np.errstate(all="ignore"):
@@ -390,6 +416,10 @@ def phase_diagram(activation="tanh", sigma_w=None, sigma_b=None, *, iterations=5
     sb = np.linspace(0.0, 0.5, 51) if sigma_b is None else np.asarray(sigma_b, dtype=float)
     if sw.ndim != 1 or sb.ndim != 1 or sw.size == 0 or sb.size == 0:
         raise ValueError("sigma_w and sigma_b must be non-empty 1-D grids")
+    if not (np.all(np.isfinite(sw)) and np.all(np.isfinite(sb)) and sw.min() >= 0
+            and sb.min() >= 0):
+        raise ValueError("sigma_w and sigma_b must hold finite values >= 0")
+    iterations = _check_count(iterations, "iterations", 1)
     w2, b2 = np.meshgrid(sw**2, sb**2)
     q = np.ones_like(w2)
     with np.errstate(all="ignore"):

@@ -34,7 +34,14 @@ import math
 
 import numpy as np
 
-from ._checks import check_choice, check_dtype, check_real, check_seed, check_shape
+from ._checks import (
+    check_choice,
+    check_dtype,
+    check_real,
+    check_representable,
+    check_seed,
+    check_shape,
+)
 from .fans import LAYOUTS, compute_fans
 
 MODES = ("fan_in", "fan_out", "fan_avg")
@@ -123,6 +130,7 @@ def constant(shape, value=0.0, *, seed=None, dtype="float32") -> np.ndarray:
     Source: Keras ``Constant``; PyTorch ``constant_``."""
     shape, _, dtype = _prepare(shape, seed, dtype)
     value = check_real(value, "value")
+    check_representable(abs(value), dtype, "value")
     return np.full(shape, value, dtype=dtype)
 
 
@@ -135,6 +143,7 @@ def random_normal(shape, mean=0.0, std=0.05, *, seed=None, dtype="float32") -> n
     shape, rng, dtype = _prepare(shape, seed, dtype)
     mean = check_real(mean, "mean")
     std = check_real(std, "std", non_negative=True)
+    check_representable(abs(mean) + 10 * std, dtype, "mean and std")  # |z| < 10 in practice
     return _normal(rng, shape, dtype, mean, std)
 
 
@@ -147,6 +156,7 @@ def random_uniform(shape, low=-0.05, high=0.05, *, seed=None, dtype="float32") -
     high = check_real(high, "high")
     if not low < high:
         raise ValueError(f"low must be < high, got low={low}, high={high}")
+    check_representable(max(abs(low), abs(high), high - low), dtype, "low and high")
     return _uniform(rng, shape, dtype, low, high)
 
 
@@ -158,6 +168,7 @@ def truncated_normal(shape, mean=0.0, std=0.05, *, seed=None, dtype="float32") -
     shape, rng, dtype = _prepare(shape, seed, dtype)
     mean = check_real(mean, "mean")
     std = check_real(std, "std", non_negative=True)
+    check_representable(abs(mean) + TRUNCATION * std, dtype, "mean and std")
     return _truncated_normal(rng, shape, dtype, mean, std)
 
 
@@ -191,12 +202,20 @@ def variance_scaling(shape, scale=1.0, mode="fan_in", distribution="normal", *,
         return np.zeros(shape, dtype=dtype)
     n = {"fan_in": n_in, "fan_out": n_out, "fan_avg": (n_in + n_out) / 2}[mode]
     variance = scale / n
+    check_representable(10 * math.sqrt(variance), dtype, "scale")
     if distribution == "normal":
         return _normal(rng, shape, dtype, 0.0, math.sqrt(variance))
     if distribution == "truncated_normal":
         return _truncated_normal(rng, shape, dtype, 0.0, math.sqrt(variance) / TRUNCATED_STD)
     limit = math.sqrt(3 * variance)
     return _uniform(rng, shape, dtype, -limit, limit)
+
+
+def _gain_squared(gain):
+    gain = check_real(gain, "gain", positive=True)
+    if gain > 1e100:
+        raise ValueError(f"gain must be a moderate positive number, got {gain}")
+    return gain * gain
 
 
 def _normal_family(distribution):
@@ -213,7 +232,7 @@ def glorot_normal(shape, *, gain=1.0, distribution="normal", layout="keras", fan
     ``distribution="truncated_normal"`` gives Keras's variance-corrected version.
     Source: Glorot & Bengio (2010), AISTATS, eq. 16's normal counterpart.
     """
-    return variance_scaling(shape, check_real(gain, "gain", positive=True) ** 2, "fan_avg",
+    return variance_scaling(shape, _gain_squared(gain), "fan_avg",
                             _normal_family(distribution), layout=layout, fan_in=fan_in,
                             fan_out=fan_out, seed=seed, dtype=dtype)
 
@@ -222,13 +241,15 @@ def glorot_uniform(shape, *, gain=1.0, layout="keras", fan_in=None, fan_out=None
                    dtype="float32") -> np.ndarray:
     """Glorot/Xavier uniform: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)).
     Source: Glorot & Bengio (2010), AISTATS, eq. 16 ("normalized initialization")."""
-    return variance_scaling(shape, check_real(gain, "gain", positive=True) ** 2, "fan_avg",
+    return variance_scaling(shape, _gain_squared(gain), "fan_avg",
                             "uniform", layout=layout, fan_in=fan_in, fan_out=fan_out,
                             seed=seed, dtype=dtype)
 
 
 def _he_scale(negative_slope):
     a = check_real(negative_slope, "negative_slope")
+    if abs(a) > 1e100:
+        raise ValueError(f"negative_slope must be a moderate number, got {a}")
     return 2.0 / (1.0 + a * a)
 
 
@@ -263,7 +284,7 @@ def lecun_normal(shape, *, gain=1.0, distribution="normal", layout="keras", fan_
     units that are linear near zero; with SELU it gives self-normalizing networks.
     Source: LeCun, Bottou, Orr & Muller (1998), "Efficient BackProp";
     Klambauer et al. (2017) for SELU."""
-    return variance_scaling(shape, check_real(gain, "gain", positive=True) ** 2, "fan_in",
+    return variance_scaling(shape, _gain_squared(gain), "fan_in",
                             _normal_family(distribution), layout=layout, fan_in=fan_in,
                             fan_out=fan_out, seed=seed, dtype=dtype)
 
@@ -271,7 +292,7 @@ def lecun_normal(shape, *, gain=1.0, distribution="normal", layout="keras", fan_
 def lecun_uniform(shape, *, gain=1.0, layout="keras", fan_in=None, fan_out=None, seed=None,
                   dtype="float32") -> np.ndarray:
     """LeCun uniform: U(-a, a), a = gain * sqrt(3 / fan_in). Source: LeCun et al. (1998)."""
-    return variance_scaling(shape, check_real(gain, "gain", positive=True) ** 2, "fan_in",
+    return variance_scaling(shape, _gain_squared(gain), "fan_in",
                             "uniform", layout=layout, fan_in=fan_in, fan_out=fan_out, seed=seed,
                             dtype=dtype)
 
@@ -292,6 +313,7 @@ def orthogonal(shape, *, gain=1.0, seed=None, dtype="float32") -> np.ndarray:
     """
     shape, rng, dtype = _prepare(shape, seed, dtype)
     gain = check_real(gain, "gain", positive=True)
+    check_representable(gain, dtype, "gain")
     if len(shape) < 2:
         raise ValueError(f"orthogonal needs a shape of rank >= 2, got {shape}")
     if math.prod(shape) == 0:
@@ -311,6 +333,7 @@ def identity(shape, *, gain=1.0, seed=None, dtype="float32") -> np.ndarray:
     Le, Jaitly & Hinton (2015) for identity-initialised recurrent ReLU networks."""
     shape, _, dtype = _prepare(shape, seed, dtype)
     gain = check_real(gain, "gain")
+    check_representable(abs(gain), dtype, "gain")
     if len(shape) != 2:
         raise ValueError(f"identity needs a 2-D shape (n, m), got {shape}")
     return (gain * np.eye(*shape)).astype(dtype)

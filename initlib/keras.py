@@ -45,12 +45,16 @@ class Initializer(keras.initializers.Initializer):
 
     def __init__(self, strategy="glorot_uniform", seed=None, **params):
         self.strategy = canonical_name(strategy)
-        if seed is not None and not (_is_int(seed) and seed >= 0):
+        if seed is not None and not _is_int(seed):
             raise TypeError(f"seed must be None or a non-negative int, got {seed!r}")
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed}")
         self.seed = None if seed is None else int(seed)
         unknown = sorted(set(params) - _parameters(STRATEGIES[self.strategy]))
         if unknown:
             raise TypeError(f"{self.strategy} does not take {', '.join(unknown)}")
+        # check the parameters now, as the strategy would, on a tiny draw
+        initialize(self.strategy, (2, 2), seed=0, **params)
         self.params = dict(params)
 
     def __call__(self, shape, dtype=None):

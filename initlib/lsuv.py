@@ -69,7 +69,18 @@ def lsuv(weights, inputs, activation="relu", *, tol=0.1, max_iter=10):
     from .diagnostics import activation_fn
 
     phi, _ = activation_fn(activation)
+    check_lsuv_args(tol, max_iter)
+    if isinstance(weights, np.ndarray):
+        raise TypeError("weights must be a list of 2-D arrays, one per layer, not one array")
+    for i, w in enumerate(weights):
+        if not (isinstance(w, np.ndarray) and np.issubdtype(w.dtype, np.floating)
+                and w.flags.writeable):
+            raise TypeError(f"weights[{i}] must be a writable float NumPy array (it is scaled "
+                            f"in place), got {type(w).__name__}"
+                            f"{'' if not isinstance(w, np.ndarray) else ' of ' + str(w.dtype)}")
     h = np.asarray(inputs, dtype=np.float64)
+    if not np.all(np.isfinite(h)):
+        raise ValueError("inputs must be finite (no nan or inf)")
     report = []
     for i, w in enumerate(weights):
         if h.ndim != 2 or w.ndim != 2 or h.shape[1] != w.shape[0]:

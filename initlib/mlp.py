@@ -61,14 +61,29 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
     never as an exception or a warning. Raises ``ValueError`` for inconsistent shapes or
     bad ``steps``/``lr``.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x)
     y = np.asarray(y)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise ValueError(f"x must be (n, n_features) and y (n,), got {x.shape} and {y.shape}")
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+    x = x.astype(np.float64)
+    if x.ndim != 2 or x.size == 0 or y.shape != (x.shape[0],):
+        raise ValueError(f"x must be a non-empty (n, n_features) array and y (n,), got "
+                         f"{x.shape} and {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_:
+        raise TypeError(f"y must hold integer class labels 0, 1, ..., got dtype {y.dtype}")
+    if n_classes is None:
+        n_classes = int(y.max()) + 1
+    if not _is_int(n_classes) or n_classes < 2:
+        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"y must hold labels between 0 and n_classes - 1 = {n_classes - 1}, "
+                         f"got labels from {y.min()} to {y.max()}")
+    if isinstance(hidden, (int, np.integer)) or not all(_is_int(h) and h >= 1 for h in hidden):
+        raise ValueError(f"hidden must be a sequence of layer widths >= 1, such as (16,), "
+                         f"got {hidden!r}")
     if not _is_int(steps) or steps < 0:
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
     lr = check_real(lr, "lr", positive=True)
-    n_classes = int(y.max()) + 1 if n_classes is None else n_classes
     rng = check_seed(seed)
     sizes = [x.shape[1], *hidden, n_classes]
     weights = [initialize(init, (a, b), seed=rng, dtype="float64", **(init_params or {}))

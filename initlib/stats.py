@@ -11,6 +11,7 @@ import math
 
 from scipy import stats
 
+from ._checks import check_shape
 from .fans import compute_fans
 from .initializers import TRUNCATED_STD, TRUNCATION
 from .registry import STRATEGIES, canonical_name
@@ -28,12 +29,21 @@ _SCALE_MODE = {
 
 def bound_parameters(strategy, shape, **params) -> tuple[str, dict]:
     """Canonical name and every parameter of ``strategy`` (defaults filled in).
-    Raises ``ValueError`` for an unknown strategy, ``TypeError`` for a bad parameter."""
+
+    The parameters are checked exactly as the strategy itself checks them, by drawing
+    a tiny array of the same rank (each dimension capped at 2), so anything the
+    initializer would reject raises the same ``ValueError``/``TypeError`` here.
+    """
     name = canonical_name(strategy)
+    shape = check_shape(shape)
+    fn = STRATEGIES[name]
     try:
-        bound = inspect.signature(STRATEGIES[name]).bind(shape, **params)
+        bound = inspect.signature(fn).bind(shape, **params)
     except TypeError as err:
         raise TypeError(f"{name}: {err}") from err
+    if "seed" in params or "dtype" in params:
+        raise TypeError(f"{name}: seed and dtype do not change a distribution; leave them out")
+    fn(tuple(min(d, 2) for d in shape), seed=0, dtype="float64", **params)
     bound.apply_defaults()
     return name, bound.arguments
 
@@ -46,7 +56,11 @@ def target_variance(strategy, shape, **params) -> float:
         raise ValueError(f"{name} is not a variance-scaling strategy")
     scale, mode = _SCALE_MODE[name](p)
     n_in, n_out = compute_fans(shape, p["layout"], fan_in=p["fan_in"], fan_out=p["fan_out"])
-    return scale / {"fan_in": n_in, "fan_out": n_out, "fan_avg": (n_in + n_out) / 2}[mode]
+    n = {"fan_in": n_in, "fan_out": n_out, "fan_avg": (n_in + n_out) / 2}[mode]
+    if n == 0:
+        raise ValueError(f"shape {tuple(shape)} has a zero {mode}: a zero-size weight has no "
+                         "variance")
+    return scale / n
 
 
 def distribution(strategy, shape, **params):
@@ -88,6 +102,8 @@ def second_moment(strategy, shape, **params) -> float:
         return float(p.get("value", 1.0)) ** 2
     if name in ("orthogonal", "identity"):
         n, m = math.prod(shape[:-1]), shape[-1]
+        if n * m == 0:
+            raise ValueError(f"shape {tuple(shape)} is empty: no second moment")
         return p["gain"] ** 2 * (1 / max(n, m) if name == "orthogonal" else min(n, m) / (n * m))
     d = distribution(name, shape, **params)
     return float(d.var() + d.mean() ** 2)

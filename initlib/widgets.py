@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from . import diagnostics as D
-from ._checks import check_choice
+from ._checks import _is_int, check_choice
 from .registry import STRATEGIES, canonical_name, initialize
 
 #: Strategies offered in the explorer's menu (any other name can be passed in code).
@@ -75,15 +75,17 @@ class Explorer:
 
     def __init__(self, strategy="he_normal", activation="relu", *, depth=30, width=256,
                  batch=128, scale=1.0, mean=0.0, seed=0, inputs=None, histogram_layers=4):
-        strategy = canonical_name(strategy)
-        check_choice(activation, "activation", D.ACTIVATIONS)
-        for name, value, (lo, hi) in (("depth", depth, (1, 100)), ("width", width, (8, 1024)),
-                                      ("batch", batch, (16, 512)), ("scale", scale, (0.1, 10)),
-                                      ("mean", mean, (-0.05, 0.05)), ("seed", seed, (0, 10_000)),
-                                      ("histogram_layers", histogram_layers, (1, 8))):
-            if not isinstance(value, (int, float, np.integer, np.floating)) or \
-                    isinstance(value, bool) or not lo <= value <= hi:
-                raise ValueError(f"{name} must be a number between {lo} and {hi}, got {value!r}")
+        self.inputs = None if inputs is None else np.asarray(inputs, dtype=np.float32)
+        if self.inputs is not None and (self.inputs.ndim != 2 or len(self.inputs) < 16):
+            raise ValueError(f"inputs must be a 2-D array with at least 16 rows, got shape "
+                             f"{self.inputs.shape}")
+        checked = _check_settings(self.inputs, strategy=strategy, activation=activation,
+                                  depth=depth, width=width, batch=batch, scale=scale,
+                                  mean=mean, seed=seed)
+        strategy = checked["strategy"]
+        if not _is_int(histogram_layers) or not 1 <= histogram_layers <= 8:
+            raise ValueError(f"histogram_layers must be an integer from 1 to 8, got "
+                             f"{histogram_layers!r}")
         menu = list(MENU) + ([strategy] if strategy not in MENU else [])
         style = {"description_width": "70px"}
         layout = widgets.Layout(width="300px")
@@ -98,14 +100,14 @@ class Explorer:
                                             description="scale", readout_format=".3g"),
             "mean": widgets.FloatSlider(value=mean, min=-0.05, max=0.05, step=0.001,
                                         description="mean", readout_format=".3f"),
-            "batch": widgets.IntSlider(value=batch, min=16, max=512, step=16,
+            "batch": widgets.IntSlider(value=batch, min=16, step=16,
+                                       max=512 if inputs is None else min(512, len(inputs)),
                                        description="batch", continuous_update=False),
             "seed": widgets.BoundedIntText(value=seed, min=0, max=10_000, description="seed"),
         }
         for w in self.controls.values():
             w.style = style
             w.layout = layout
-        self.inputs = None if inputs is None else np.asarray(inputs, dtype=np.float32)
         self._cache_key, self._cache = None, []
         self.histogram_layers = histogram_layers
         self.image = widgets.Image(format="png")
@@ -135,8 +137,9 @@ class Explorer:
         if unknown:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; controls are "
                              f"{list(self.controls)}")
+        values = _check_settings(self.inputs, **values)
         if "strategy" in values:
-            values["strategy"] = name = canonical_name(values["strategy"])
+            name = values["strategy"]
             menu = self.controls["strategy"]
             if name not in menu.options:
                 menu.options = (*menu.options, name)
@@ -323,6 +326,34 @@ class Explorer:
     def __repr__(self):
         s = self.settings
         return ("Explorer(" + ", ".join(f"{k}={v!r}" for k, v in s.items()) + ")")
+
+
+#: The controls' ranges: (low, high, integer?).
+RANGES = {"depth": (1, 100, True), "width": (8, 1024, True), "batch": (16, 512, True),
+          "scale": (0.1, 10.0, False), "mean": (-0.05, 0.05, False), "seed": (0, 10_000, True)}
+
+
+def _check_settings(inputs, **values):
+    """Check control values before they reach the widgets (which would silently clamp
+    or truncate them); returns them with the strategy name made canonical."""
+    out = dict(values)
+    if "strategy" in values:
+        out["strategy"] = canonical_name(values["strategy"])
+    if "activation" in values:
+        check_choice(values["activation"], "activation", D.ACTIVATIONS)
+    for name, (lo, hi, integer) in RANGES.items():
+        if name not in values:
+            continue
+        v = values[name]
+        ok = _is_int(v) if integer else (isinstance(v, (int, float, np.integer, np.floating))
+                                         and not isinstance(v, bool))
+        if not ok or not lo <= v <= hi:
+            kind = "an integer" if integer else "a number"
+            raise ValueError(f"{name} must be {kind} from {lo} to {hi}, got {v!r}")
+    if inputs is not None and values.get("batch", 0) > len(inputs):
+        raise ValueError(f"batch must be at most the number of input rows, {len(inputs)}, "
+                         f"got {values['batch']}")
+    return out
 
 
 def _set_histograms(ax, stairs, samples):
