@@ -14,6 +14,7 @@ import statistics
 import time
 
 import numpy as np
+from timing import median_seconds
 
 import initlib
 from initlib import diagnostics as D
@@ -33,16 +34,6 @@ def bare_pass(x, weights, g_out):
         acts[k].T @ delta
         if k:
             g = delta @ weights[k].T
-
-
-def median_time(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def statistics_ratio(repeats=25):
@@ -73,7 +64,7 @@ def statistics_ratio(repeats=25):
         stats_times.append(t2 - t1)
     ratio = statistics.median(s / b for s, b in zip(stats_times, bare_times, strict=True))
     bare, stats = statistics.median(bare_times), statistics.median(stats_times)
-    with_draws = median_time(
+    with_draws = median_seconds(
         lambda: D.propagate("he_normal", "relu", depth=DEPTH, width=WIDTH, batch=BATCH,
                             seed=0), repeats)
     return bare, stats, ratio, with_draws

@@ -8,28 +8,17 @@ several repetitions and the ratios. Target: initlib within 1.1x of the bare
 """
 
 import os
-import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
+from timing import median_seconds
 
 import initlib
 from initlib._quiet import import_keras
 
 SHAPE = (4096, 4096)
 REPEATS = 15
-
-
-def median_seconds(fn, repeats=REPEATS):
-    fn()  # warm up (allocations, Keras's first-call tracing)
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def main():
@@ -44,7 +33,7 @@ def main():
         "keras.initializers.HeNormal (float32)":
             lambda: keras.ops.convert_to_numpy(he_keras(SHAPE, dtype="float32")),
     }
-    results = {name: median_seconds(fn) for name, fn in cases.items()}
+    results = {name: median_seconds(fn, REPEATS) for name, fn in cases.items()}
     base = results["numpy Generator.standard_normal (float32)"]
     print(f"shape {SHAPE}, median of {REPEATS} runs")
     for name, seconds in results.items():
