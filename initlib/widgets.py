@@ -8,8 +8,9 @@ prediction drawn over the measurement.
 The figure is a Matplotlib ``Figure`` that is never rebuilt: an update recomputes the
 statistics (:func:`initlib.diagnostics.propagate` and :func:`~initlib.diagnostics.predict`),
 moves the existing lines and histogram steps, and re-renders the figure to PNG for an
-``ipywidgets.Image``. Outside a live kernel (GitHub, nbviewer without widget state) the
-explorer shows that PNG of its current settings instead.
+``ipywidgets.Image`` (blitting over a cached background while the axis ranges stay).
+Outside a live kernel (GitHub, nbviewer without widget state) the explorer shows that
+PNG of its current settings instead.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from . import diagnostics as D
 from ._checks import _is_int, check_choice
-from .registry import STRATEGIES, canonical_name, initialize
+from .registry import canonical_name, initialize
 
 #: Strategies offered in the explorer's menu (any other name can be passed in code).
 MENU = ("zero_mean_normal", "small_uniform", "large_uniform", "nonzero_mean_normal",
@@ -36,8 +37,7 @@ MENU = ("zero_mean_normal", "small_uniform", "large_uniform", "nonzero_mean_norm
 HIST_BINS = 60
 
 #: Strategies with a ``mean`` parameter (the mean control applies to these only).
-WITH_MEAN = tuple(name for name in STRATEGIES if name in
-                  ("random_normal", "truncated_normal", "nonzero_mean_normal"))
+WITH_MEAN = ("random_normal", "truncated_normal", "nonzero_mean_normal")
 
 
 class Explorer:
@@ -56,7 +56,9 @@ class Explorer:
     mean : float
         Weight mean, for the strategies in :data:`WITH_MEAN` (ignored by the others).
     seed : int
-        Seed of the inputs, weights and output gradient.
+        Seed of the inputs and output gradient; layer ``k``'s weights come from their
+        own stream ``numpy.random.default_rng([seed, k])`` (so a deeper network keeps
+        the layers of a shallower one).
     inputs : array (n, features), optional
         A real data batch instead of standard-normal inputs (``batch`` then selects its
         first rows).
