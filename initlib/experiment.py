@@ -44,19 +44,27 @@ def build_model(strategy, *, depth=10, width=128, activation="relu", n_features=
     layer its own stream). The output layer uses ``output_strategy`` (default: the same
     strategy). Raises ``ValueError`` for an unknown strategy or activation.
     """
-    from . import keras as ik
-
     check_choice(activation, "activation", KERAS_ACTIVATIONS)
-    params = dict(params or {})
+    inits = _layer_initializers(strategy, depth + 1, seed, params, output_strategy)
     layers = [keras.Input((n_features,))]
     for i in range(depth):
-        layers.append(keras.layers.Dense(
-            width, activation=activation, name=f"hidden_{i + 1}",
-            kernel_initializer=ik.get(strategy, seed=1000 * seed + i, **params)))
-    out = ik.get(output_strategy or strategy, seed=1000 * seed + depth,
-                 **({} if output_strategy else params))
-    layers.append(keras.layers.Dense(n_classes, name="logits", kernel_initializer=out))
+        layers.append(keras.layers.Dense(width, activation=activation, name=f"hidden_{i + 1}",
+                                         kernel_initializer=inits[i]))
+    layers.append(keras.layers.Dense(n_classes, name="logits", kernel_initializer=inits[-1]))
     return keras.Sequential(layers)
+
+
+def _layer_initializers(strategy, n_dense, seed, params, output_strategy):
+    """The kernel initializers of ``n_dense`` Dense layers: layer ``i`` draws with seed
+    ``1000 * seed + i``; the last one uses ``output_strategy`` (without ``params``) if
+    given. Shared by :func:`build_model` and :func:`initialize_model`."""
+    from . import keras as ik
+
+    params = dict(params or {})
+    inits = [ik.get(strategy, seed=1000 * seed + i, **params) for i in range(n_dense - 1)]
+    inits.append(ik.get(output_strategy, seed=1000 * seed + n_dense - 1) if output_strategy
+                 else ik.get(strategy, seed=1000 * seed + n_dense - 1, **params))
+    return inits
 
 
 @dataclass
@@ -99,14 +107,9 @@ def initialize_model(model, strategy, *, seed=0, params=None, output_strategy=No
     would draw it (hidden layer ``i`` with seed ``1000 * seed + i``, the last Dense layer
     with ``output_strategy`` or ``strategy``), and set every bias to zero. Returns
     ``model``. Lets one compiled model serve many runs without retracing."""
-    from . import keras as ik
-
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    params = dict(params or {})
-    for i, layer in enumerate(dense):
-        last = i == len(dense) - 1
-        name = (output_strategy or strategy) if last else strategy
-        init = ik.get(name, seed=1000 * seed + i, **({} if last and output_strategy else params))
+    inits = _layer_initializers(strategy, len(dense), seed, params, output_strategy)
+    for layer, init in zip(dense, inits, strict=True):
         layer.kernel.assign(init(tuple(layer.kernel.shape), dtype=layer.kernel.dtype))
         layer.kernel_initializer = init
         if layer.bias is not None:

@@ -18,7 +18,7 @@ import numpy as np
 from ._checks import _is_int
 from ._quiet import import_keras
 from .lsuv import LSUVLayer, check_lsuv_args, rescale_to_unit_variance
-from .registry import STRATEGIES, _parameters, canonical_name, initialize
+from .registry import canonical_name, check_parameters, initialize
 
 keras = import_keras()
 
@@ -50,11 +50,7 @@ class Initializer(keras.initializers.Initializer):
         if seed is not None and seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed}")
         self.seed = None if seed is None else int(seed)
-        unknown = sorted(set(params) - _parameters(STRATEGIES[self.strategy]))
-        if unknown:
-            raise TypeError(f"{self.strategy} does not take {', '.join(unknown)}")
-        # check the parameters now, as the strategy would, on a tiny draw
-        initialize(self.strategy, (2, 2), seed=0, **params)
+        check_parameters(self.strategy, **params)  # now, not when Keras first calls it
         self.params = dict(params)
 
     def __call__(self, shape, dtype=None):

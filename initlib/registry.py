@@ -104,3 +104,13 @@ def _parameters(fn) -> frozenset[str]:
     return frozenset(p.name for p in sig.parameters.values()
                      if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)) - {"shape", "seed",
                                                                                  "dtype"}
+
+
+def check_parameters(name, shape=(2, 2), **params) -> None:
+    """Raise what the strategy ``name`` would raise for ``params`` on a weight of
+    ``shape``, by drawing a tiny array of the same rank (each dimension capped at 2).
+    Lets code that only *describes* a strategy (its distribution, a Keras initializer
+    built now and called later) reject bad parameters exactly as drawing would."""
+    if {"seed", "dtype"} & set(params):
+        raise TypeError(f"{name}: seed and dtype are not parameters of the distribution")
+    initialize(name, tuple(min(int(d), 2) for d in shape), seed=0, dtype="float64", **params)

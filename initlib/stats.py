@@ -14,7 +14,7 @@ from scipy import stats
 from ._checks import check_shape
 from .fans import compute_fans
 from .initializers import TRUNCATED_STD, TRUNCATION
-from .registry import STRATEGIES, canonical_name
+from .registry import STRATEGIES, canonical_name, check_parameters
 
 _SCALE_MODE = {
     "glorot_normal": lambda p: (p["gain"] ** 2, "fan_avg"),
@@ -41,9 +41,7 @@ def bound_parameters(strategy, shape, **params) -> tuple[str, dict]:
         bound = inspect.signature(fn).bind(shape, **params)
     except TypeError as err:
         raise TypeError(f"{name}: {err}") from err
-    if "seed" in params or "dtype" in params:
-        raise TypeError(f"{name}: seed and dtype do not change a distribution; leave them out")
-    fn(tuple(min(d, 2) for d in shape), seed=0, dtype="float64", **params)
+    check_parameters(name, shape, **params)
     bound.apply_defaults()
     return name, bound.arguments
 

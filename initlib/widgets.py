@@ -216,18 +216,12 @@ class Explorer:
         setting and kept: layer ``k`` uses its own stream ``default_rng([seed, k])``, so
         moving the depth slider reuses the layers already drawn instead of redrawing them.
         Only the current setting's layers are kept."""
-        s = self.settings
-        params = {"mean": s["mean"]} if s["strategy"] in WITH_MEAN else {}
-        key = (s["strategy"], tuple(sorted(params.items())), s["width"], s["seed"],
-               None if self.inputs is None else self.inputs.shape[1])
-        if self._cache_key != key:
-            self._cache_key, self._cache = key, []
         k = self._layer
         self._layer += 1
         if k == len(self._cache):
-            rng = np.random.default_rng([s["seed"], k])
-            self._cache.append(initialize(s["strategy"], shape, seed=rng, dtype=dtype,
-                                          **params))
+            strategy, params, seed = self._draw
+            self._cache.append(initialize(strategy, shape, seed=np.random.default_rng([seed, k]),
+                                          dtype=dtype, **params))
         return self._cache[k]
 
     def _hist_layers(self, depth):
@@ -241,6 +235,11 @@ class Explorer:
         kw = dict(weight_scale=s["scale"], **params)
         inputs = None if self.inputs is None else self.inputs[: s["batch"]]
         layers = self._hist_layers(s["depth"])
+        self._draw = (s["strategy"], params, s["seed"])
+        key = (s["strategy"], tuple(sorted(params.items())), s["width"], s["seed"],
+               None if self.inputs is None else self.inputs.shape[1])
+        if self._cache_key != key:  # another weight distribution: forget the drawn layers
+            self._cache_key, self._cache = key, []
         self._layer = 0
         self.result = p = D.propagate(self._weights, s["activation"], depth=s["depth"],
                                       width=s["width"], batch=s["batch"], inputs=inputs,
