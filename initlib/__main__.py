@@ -1,0 +1,79 @@
+"""List the notebooks of the initlib collection, in reading order, and where to open them.
+
+Run ``python -m initlib``. From a checkout (or an editable install) it shows each
+notebook's path on this machine; from an installed package, where the notebooks are not
+on disk, its address on GitHub and a link that opens it in Google Colab. ``--online``
+shows the links in either case; ``--hub URL`` adds the nbgitpuller link that puts the
+collection on that JupyterHub.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .launch import (
+    NOTEBOOKS,
+    binder_url,
+    colab_url,
+    github_url,
+    local_notebooks,
+    nbgitpuller_url,
+    repository_url,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m initlib",
+        description="List the notebooks of the initlib collection in reading order, each "
+                    "with its title, a one-line summary and where to open it: the local "
+                    "path in a checkout, otherwise its GitHub and Colab links.",
+    )
+    parser.add_argument("--online", action="store_true",
+                        help="show the GitHub and Colab links even where the notebooks are "
+                             "on disk")
+    parser.add_argument("--hub", metavar="URL",
+                        help="also print the nbgitpuller link that opens the collection on "
+                             "the JupyterHub at URL (for example https://hub.example.edu)")
+    args = parser.parse_args(argv)
+
+    folder = None if args.online else local_notebooks()
+    try:
+        repo = repository_url()
+    except LookupError:
+        repo = None
+        if folder is None:
+            parser.error("the notebooks are not on disk and the package metadata names no "
+                         "repository")
+
+    print(f"initlib {__version__}: weight initialization for fully connected layers, "
+          f"{len(NOTEBOOKS)} notebooks (read them in order)")
+    if repo:
+        print(f"repository: {repo}")
+    print()
+    for nb in NOTEBOOKS:
+        print(f"{nb.number}  {nb.title}")
+        print(f"    {nb.summary}")
+        if folder is not None:
+            print(f"    {folder / nb.name}")
+        else:
+            print(f"    GitHub: {github_url(repo, nb.name)}")
+            colab = colab_url(repo, nb.name)
+            if colab:
+                print(f"    Colab:  {colab}")
+    print()
+    if folder is not None:
+        print(f"Open the collection: jupyter lab {folder / NOTEBOOKS[0].name}")
+    elif binder_url(repo):
+        print(f"Open the collection on mybinder.org: {binder_url(repo)}")
+    if args.hub:
+        if repo is None:
+            parser.error("--hub needs the repository address")
+        print(f"On the JupyterHub {args.hub}: {nbgitpuller_url(repo, args.hub)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
