@@ -7,11 +7,12 @@ offline, on Binder and in CI.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import _is_int, check_real
+from ._checks import _is_int, check_choice, check_real
 
 
 @dataclass
@@ -57,3 +58,72 @@ def load_digits_split(val_fraction=0.25, split_seed=0) -> Split:
     return Split(scaler.transform(x_tr).astype(np.float32), y_tr.astype(np.int64),
                  scaler.transform(x_va).astype(np.float32), y_va.astype(np.int64),
                  "digits", 10)
+
+
+class DownloadFallbackWarning(UserWarning):
+    """A requested download failed and the bundled digits are used instead."""
+
+
+DATASETS = ("digits", "fashion_mnist")
+
+
+def load_fashion_mnist_split(n_train=6000, n_val=2000, split_seed=0) -> Split:
+    """Fashion-MNIST (Xiao, Rasul & Vollgraf 2017; 28 x 28 grey-scale clothing images,
+    10 classes) through ``keras.datasets``, which downloads it (about 30 MB) on first use
+    and caches it in ``~/.keras/datasets``.
+
+    Keeps a stratified random ``n_train`` of the 60,000 training images and ``n_val`` of
+    the 10,000 test images (chosen with ``split_seed``), flattened to 784 features and
+    standardized per pixel with the training part's mean and std. Raises whatever the
+    download raises (no network, for instance); :func:`load_split` turns that into a
+    fall-back to the digits. ``ValueError`` for sizes outside 10..60,000 / 10..10,000.
+    """
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    _check_fashion_args(n_train, n_val, split_seed)
+    from ._quiet import import_keras
+
+    (x_tr, y_tr), (x_va, y_va) = import_keras().datasets.fashion_mnist.load_data()
+
+    def part(x, y, n):
+        if n < len(y):
+            x, _, y, _ = train_test_split(x, y, train_size=n, stratify=y,
+                                          random_state=int(split_seed))
+        return x.reshape(len(x), -1).astype(np.float32), y.astype(np.int64)
+
+    x_tr, y_tr = part(x_tr, y_tr, n_train)
+    x_va, y_va = part(x_va, y_va, n_val)
+    scaler = StandardScaler().fit(x_tr)
+    return Split(scaler.transform(x_tr).astype(np.float32), y_tr,
+                 scaler.transform(x_va).astype(np.float32), y_va, "fashion_mnist", 10)
+
+
+def _check_fashion_args(n_train=6000, n_val=2000, split_seed=0):
+    for name, value, top in (("n_train", n_train, 60_000), ("n_val", n_val, 10_000)):
+        if not _is_int(value) or not 10 <= value <= top:
+            raise ValueError(f"{name} must be an integer between 10 and {top}, got {value!r}")
+    if not _is_int(split_seed) or split_seed < 0:
+        raise ValueError(f"split_seed must be a non-negative integer, got {split_seed!r}")
+
+
+def load_split(name="digits", **kwargs) -> Split:
+    """The data set ``name``: ``"digits"`` (bundled, offline; :func:`load_digits_split`)
+    or ``"fashion_mnist"`` (downloaded; :func:`load_fashion_mnist_split`).
+
+    If the Fashion-MNIST download fails (no network, a proxy, a broken cache), issues a
+    :class:`DownloadFallbackWarning` that says why and returns the digits instead, so a
+    notebook carries on. ``kwargs`` go to the loader. Raises ``ValueError`` for another
+    name.
+    """
+    check_choice(name, "name", DATASETS)
+    if name == "digits":
+        return load_digits_split(**kwargs)
+    _check_fashion_args(**kwargs)
+    try:
+        return load_fashion_mnist_split(**kwargs)
+    except Exception as err:  # any failure to fetch or read the file
+        warnings.warn(f"Fashion-MNIST could not be loaded ({type(err).__name__}: {err}); "
+                      "using scikit-learn's bundled digits instead.",
+                      DownloadFallbackWarning, stacklevel=2)
+        return load_digits_split()

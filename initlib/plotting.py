@@ -163,3 +163,38 @@ def phase_diagram(ax, activation="tanh", *, sigma_w=None, sigma_b=None, depth=No
     ax.set_title(f"{activation}: ordered (left) and chaotic (right) phases; white: χ = 1",
                  fontsize=10)
     return pd_
+
+
+def accuracy_heatmap(ax, grid, *, title=None):
+    """Heat map of a strategy x depth DataFrame of accuracies (from
+    :func:`initlib.experiment.accuracy_grid`): rows are strategies, columns depths, each
+    cell annotated with its value; colour scale fixed to [0, 1] so panels compare."""
+    values = grid.to_numpy(dtype=float)
+    im = ax.imshow(values, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    ax.set_xticks(range(values.shape[1]), [str(d) for d in grid.columns])
+    ax.set_yticks(range(values.shape[0]), list(grid.index))
+    ax.set_xlabel("depth (hidden layers)")
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center",
+                color="black" if v > 0.6 else "white", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return im
+
+
+def gradient_norms(ax, runs, *, record=0, colors=None):
+    """Per-layer gradient norm (:class:`initlib.experiment.GradientNorms`), median over
+    the seeds of each strategy, at ``record`` (0: before the first step; ``e``: after
+    epoch ``e``). x: Dense layer (1 = input side); y: Frobenius norm of dL/dW, log scale.
+    Zero norms (vanished below float32's range) are drawn at the bottom of the axis."""
+    by = {}
+    for r in runs:
+        by.setdefault(r.strategy, []).append(r.grad_norms[record])
+    for i, (name, rows) in enumerate(by.items()):
+        g = np.median(np.array(rows, dtype=float), axis=0)
+        ax.semilogy(np.arange(1, g.size + 1), np.where(g > 0, g, np.nan),
+                    color=(colors or {}).get(name, f"C{i}"), label=name, marker=".")
+    ax.set_xlabel("Dense layer (1 = input side)")
+    ax.set_ylabel("gradient norm ‖∂L/∂W‖")
+    ax.grid(True, alpha=0.3, which="both")
+    return ax
