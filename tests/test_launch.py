@@ -269,3 +269,22 @@ def test_binder_image_installs_binder_requirements_with_the_pinned_python():
                      dockerfile)
     assert "RUN ./binder/postBuild" in dockerfile
     assert "requirements.txt" not in dockerfile.replace("binder/requirements.txt", "")
+
+
+binder_check = load_script("binder_check")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
+def test_binder_check_measures_a_process():
+    usage = binder_check.kernel_usage(os.getpid())
+    assert 10 < usage["peak_mib"] < 100_000 and usage["cpu_s"] > 0
+    assert Path(usage["python"]).name.startswith("python")
+
+
+def test_resources_table_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- resources -->\n", 1)[1].split("<!-- /resources -->", 1)[0]
+    assert binder_check.HEADER in block and block in (ROOT / "binder/resources.md").read_text()
+    rows = re.findall(r"^\| (\d\d_\w+) \| \d+ \| \d+ \| (\d+) \|$", block, flags=re.M)
+    assert [name for name, _ in rows] == [p.stem for p in NOTEBOOKS]
+    assert all(int(mib) <= binder_check.LIMIT_MIB for _, mib in rows)
