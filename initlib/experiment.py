@@ -269,6 +269,23 @@ def _compiled_model(depth, width, activation, n_features, n_classes, learning_ra
 PROBE = 256
 """Training examples on which :func:`train` measures per-layer gradient norms."""
 
+GLOBAL_SEED = 0
+"""TensorFlow's global seed during :func:`train`; each run's own ``seed`` seeds its
+weights and its batch order."""
+
+
+def _make_deterministic():
+    """Turn on TensorFlow's op determinism and set the global seeds
+    (``keras.utils.set_random_seed(GLOBAL_SEED)``: Python, NumPy's legacy global state,
+    TensorFlow) unless TensorFlow's already is ``GLOBAL_SEED``: setting it clears
+    TensorFlow's kernel caches, which costs about a second per run."""
+    import tensorflow as tf
+
+    if tf.compat.v1.get_seed(None)[0] != GLOBAL_SEED:
+        keras.utils.set_random_seed(GLOBAL_SEED)
+    tf.config.experimental.enable_op_determinism()  # cheap when already on
+
+
 LSUV = "lsuv"
 """Strategy name for LSUV (Mishkin & Matas 2016) in :func:`train` and :func:`sweep`."""
 
@@ -289,11 +306,12 @@ def train(strategy, *, data: Split | None = None, depth=10, width=128, activatio
 
     ``strategy`` is any :func:`initlib.initialize` name, or ``"lsuv"`` (LSUV on the
     first 512 training examples). Reproducible: the initial weights are fixed by
-    ``seed`` alone, and ``keras.utils.set_random_seed(seed)``, a seeded shuffle and
-    TensorFlow op determinism fix the batch order, so the same call gives the same
-    numbers on the same machine. A run whose loss overflows is kept (its history holds
-    inf or nan), not raised. Raises ``ValueError`` for an unknown strategy or
-    activation, or bad ``epochs``, ``batch_size``, ``learning_rate`` or ``momentum``.
+    ``seed`` alone; the batch order by a shuffle seeded with ``seed`` under
+    ``keras.utils.set_random_seed(GLOBAL_SEED)`` and TensorFlow op determinism (both set
+    on the first call), so the same call gives the same numbers on the same machine. A
+    run whose loss overflows is kept (its history holds inf or nan), not raised.
+    Raises ``ValueError`` for an unknown strategy or activation, or bad ``epochs``,
+    ``batch_size``, ``learning_rate`` or ``momentum``.
     """
     import tensorflow as tf
 
@@ -315,8 +333,7 @@ def train(strategy, *, data: Split | None = None, depth=10, width=128, activatio
                             learning_rate, momentum, steps)
     initialize_model(model, strategy, seed=seed, params=params,
                      output_strategy=output_strategy, x=data.x_train[:512])
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    _make_deterministic()
     with np.errstate(all="ignore"):
         logits = keras.ops.convert_to_numpy(model(data.x_train, training=False))
         loss0 = float(keras.ops.convert_to_numpy(model.loss(data.y_train, logits)))
@@ -376,8 +393,9 @@ def summarize(runs, *, target=0.8):
     ``epochs_to_target`` (their mean first epoch; NaN if none did); ``grad_first``,
     the median over seeds of the first layer's gradient norm before the first step
     (:class:`GradientNorms`; near 0 when the gradient has vanished on its way back, inf
-    or huge when it exploded); ``epoch_seconds``, the mean wall time per
-    epoch (s); ``seeds``, the number of runs.
+    or huge when it exploded); ``epoch_seconds``, the mean over seeds of each run's
+    median wall time per epoch (s; the median leaves out the first epoch on a new
+    model, which includes tracing); ``seeds``, the number of runs.
     """
     import pandas as pd
 
@@ -392,7 +410,8 @@ def summarize(runs, *, target=0.8):
                      "val_loss": r.history["val_loss"][-1], "initial_loss": r.initial["loss"],
                      "diverged": r.diverged, "reached": to_target is not None,
                      "epochs_to_target": np.nan if to_target is None else to_target,
-                     "grad_first": first, "epoch_seconds": float(np.mean(r.epoch_seconds))})
+                     "grad_first": first,
+                     "epoch_seconds": float(np.median(r.epoch_seconds))})
     df = pd.DataFrame(rows)
     g = df.groupby(["strategy", "depth", "activation"], sort=False)
     out = g.agg(val_accuracy_mean=("val_accuracy", "mean"),
