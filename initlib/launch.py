@@ -67,6 +67,11 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook("09_faq.ipynb", "FAQ: the article's four questions, answered with measurements",
              "the article's four questions answered with measurements; "
              "which of its claims held"),
+    Notebook("10_beyond.ipynb",
+             "Beyond the article: self-normalization, dynamical isometry, LSUV and the edge "
+             "of chaos",
+             "LeCun normal with SELU, orthogonal layers in deep linear networks, LSUV, "
+             "the order-to-chaos phase diagram measured; Fixup, MetaInit, GradInit"),
 )
 
 
