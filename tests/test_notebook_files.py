@@ -32,4 +32,9 @@ def test_stored_notebook_is_clean(path):
                 assert "Warning" not in text, text
     first = nb["cells"][0]
     assert first["cell_type"] == "markdown" and "**Goal.**" in "".join(first["source"])
-    assert "## Exercises" in "".join("".join(c["source"]) for c in nb["cells"])
+    assert "**Prerequisites.**" in "".join(first["source"])
+    text = "".join("".join(c["source"]) for c in nb["cells"])
+    assert "## Exercises" in text
+    references = text.split("## References", 1)[-1]
+    assert "## References" in text and re.search(r"\(\d{4}\)", references), \
+        "cite sources with their year"
