@@ -64,9 +64,11 @@ NOTEBOOKS: tuple[Notebook, ...] = (
              "network learns?",
              "nine strategies x depths 3 and 30 x ReLU and tanh x 3 seeds: learning "
              "curves, per-layer gradients, He et al.'s figure 3 reproduced"),
-    Notebook("09_faq.ipynb", "FAQ: the article's four questions, answered with measurements",
-             "the article's four questions answered with measurements; "
-             "which of its claims held"),
+    Notebook("09_faq.ipynb",
+             "FAQ: the article's four questions and seven more, answered with measurements",
+             "the article's four questions, then truncated normals, PyTorch's layout and "
+             "defaults, biases, batch norm, the weight-scale window, zero init; which of "
+             "the article's claims held"),
     Notebook("10_beyond.ipynb",
              "Beyond the article: self-normalization, dynamical isometry, LSUV and the edge "
              "of chaos",
