@@ -282,10 +282,11 @@ def check_overflow_layer(answer, *, fan_in: int, std: float = 1.0, activation: s
     Each layer multiplies the std by ``g = sqrt(fan_in * std**2 * k)`` (``k`` = 1/2 for
     ReLU, 1 otherwise; equation (1)), so the answer is the smallest whole ``L`` with
     ``g**L > finfo(dtype).max`` (``floor(log(max) / log(g)) + 1``). Exact: no
-    tolerance. Recognised mistakes: one layer early (the last that fits), the variance's
-    growth compared with the std's limit, the other activation's factor, float64's
-    limit, a fractional layer. Raises ``ValueError`` if the signal does not grow
-    (``g <= 1``) or for bad parameters, ``TypeError`` for a non-float ``dtype``.
+    tolerance. Recognised mistakes: one layer early (the last that fits), one layer late
+    (a logarithm rounded in float32), the variance's growth compared with the std's
+    limit, the other activation's factor, float64's limit, a fractional layer. Raises
+    ``ValueError`` if the signal does not grow (``g <= 1``) or for bad parameters,
+    ``TypeError`` for a non-float ``dtype``.
     """
     fan_in = _positive_int(fan_in, "fan_in")
     std = check_real(std, "std", positive=True)
@@ -318,6 +319,10 @@ def check_overflow_layer(answer, *, fan_in: int, std: float = 1.0, activation: s
     mistakes = [
         (expected - 1, "that is the last layer whose std still fits; the question asks "
          "for the first layer past the limit."),
+        (expected + 1, "one layer too late. The std first exceeds the limit one layer "
+         "earlier; if you took np.log of np.finfo(...).max, NumPy computed the logarithm "
+         "in that float type, and its rounding can push the ratio of logarithms past a "
+         "whole number: convert the limit with float() first."),
         (first_layer(limit, (fan_in * std**2 * k) ** 2), "you let the variance, not the "
          "std, reach the largest float. The values are of the size of the std; compare the "
          "variance with the square of the largest float, or the std with the largest "
@@ -373,7 +378,8 @@ def check_uniform_gain(answer, *, fan_in: int, limit: float, activation: str = "
     factor = " / 2" if k != 1 else ""
     return _judge(x, expected, mistakes, rtol=rtol,
                   correct=f"fan_in · a²/3{factor} = {fan_in} · {limit:g}²/3{factor} = "
-                          f"{_g(expected)}, below 1: the signal shrinks at every layer.",
+                          f"{_g(expected)}: the signal "
+                          f"{'shrinks' if expected < 1 else 'grows'} at every layer.",
                   hint="Var[U(-a, a)] = a² / 3, then equation (1).")
 
 

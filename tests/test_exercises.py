@@ -48,6 +48,7 @@ CASES = [
     ]),
     (E.check_overflow_layer, dict(fan_in=256), 32, [
         (31, "last layer whose std still fits"),
+        (33, "one layer too late"),
         (16, "the variance, not the std"),
         (256, "float64"),
         (37, "other activation's factor"),
