@@ -50,7 +50,8 @@ __all__ = [
     "check_clipped_std", "check_fans", "check_forward_gain", "check_glorot_factors",
     "check_glorot_uniform_limit", "check_glorot_variance", "check_gradient_ratio",
     "check_he_std", "check_he_uniform_limit", "check_mean_offset", "check_overflow_layer",
-    "check_preserving_std", "check_uniform_gain",
+    "check_jacobian_mean_square", "check_preserving_std", "check_selu_scale",
+    "check_tanh_edge", "check_uniform_gain",
 ]
 
 #: Relative tolerance of every checker unless its docstring says otherwise.
@@ -727,3 +728,95 @@ def check_clipped_std(answer, *, c: float = 2.0, rtol: float = 3e-3) -> bool:
                           f"{1 - expected:.1%} of the std.",
                   hint="Clip a large he_normal draw with np.clip and compare its std with "
                        "the std before, or compute E[min(z², c²)] for a standard normal z.")
+
+
+# --- 10 beyond
+
+def check_selu_scale(answer, *, rtol: float = RTOL) -> bool:
+    """The scale ``s`` of the weight variance ``s / fan_in`` for which a SELU network
+    keeps activations at mean 0 and variance 1 (the fixed point of Klambauer et al.
+    2017): ``s = 1``, LeCun normal.
+
+    Recognised mistakes: He's 2 (derived for ReLU), PyTorch's ``calculate_gain("selu")``
+    = 3/4 and its square, the square of SELU's lambda (1.0507), 1/3 (PyTorch's
+    ``nn.Linear`` default). Raises ``TypeError``/``ValueError`` for an answer that is
+    not a finite real number.
+    """
+    x = _scalar(answer)
+    lam = 1.0507009873554805
+    mistakes = [
+        (2.0, "that is He's scale, made for ReLU, which zeroes half of its input. SELU "
+         "keeps E[selu(z)^2] = 1 for z ~ N(0, 1) by the choice of its constants, so "
+         "Var[W] = 1 / fan_in is what closes the loop."),
+        (0.75, "that is PyTorch's calculate_gain('selu') = 3/4, a std gain chosen by "
+         "experiment, not the fixed point of the SELU paper."),
+        (0.5625, "that is PyTorch's SELU gain 3/4, squared: chosen by experiment, not the "
+         "fixed point of the SELU paper."),
+        (lam**2, "lambda is already inside SELU; the weights must not compensate it: with "
+         "its constants E[selu(z)^2] = 1 for z ~ N(0, 1)."),
+        (1 / 3, "that is PyTorch's nn.Linear default, U(±1/√fan_in), variance 1/(3 fan_in)."),
+    ]
+    return _judge(x, 1.0, mistakes, rtol=rtol,
+                  correct="s = 1: LeCun normal, Var[W] = 1 / fan_in (Klambauer et al. 2017).",
+                  hint="Try propagate(\"variance_scaling\", \"selu\", scale=s) for a few s "
+                       "and look at the last layer's variance.")
+
+
+def check_jacobian_mean_square(answer, *, depth: int, rtol: float = RTOL) -> bool:
+    """The expected mean squared singular value of the input-output Jacobian of a deep
+    linear network of ``depth`` square layers with i.i.d. weights of variance
+    ``1 / width``: exactly 1 at every depth (``E[tr(J J^T)] / width`` is a product of
+    per-layer factors of 1), even though the individual singular values spread out
+    (Saxe et al. 2013; Pennington et al. 2017).
+
+    Recognised mistakes: 0 (the smallest singular values vanish, not their mean
+    square), ``depth``, ``1 / depth``, ``2**depth`` (He's variance on a linear network),
+    ``2**-depth``. Raises ``ValueError`` for a ``depth`` that is not a positive integer.
+    """
+    depth = _positive_int(depth, "depth")
+    x = _scalar(answer)
+    mistakes = [
+        (0.0, "most singular values do shrink towards 0, but a few grow: the mean square "
+         "is the variance gain of the whole product, fan_in · Var[W] = 1 per layer."),
+        (2.0**depth, "that would be He's variance 2 / fan_in on a linear network: a gain "
+         "of 2 per layer. Here Var[W] = 1 / width."),
+        (2.0**-depth, "that halves the variance per layer, as Glorot-scaled ReLU layers do; "
+         "these layers are linear with Var[W] = 1 / width."),
+    ]
+    if depth > 1:
+        mistakes += [
+            (float(depth), "the per-layer gains multiply, they do not add."),
+            (1 / depth, "the per-layer gains multiply; each is 1."),
+        ]
+    return _judge(x, 1.0, mistakes, rtol=rtol,
+                  correct="1 at any depth: each layer multiplies E[σ²] by "
+                          "width · Var[W] = 1; only the spread grows with depth.",
+                  hint="E[σ²] = E[tr(J Jᵀ)] / width; apply equation (1) of notebook 01 "
+                       "layer by layer.")
+
+
+def check_tanh_edge(answer, *, rtol: float = RTOL) -> bool:
+    """The weight scale ``sigma_w`` (std times sqrt(fan_in)) at the edge of chaos of a
+    tanh network with zero biases: 1 (Poole et al. 2016; Schoenholz et al. 2017), where
+    ``chi = sigma_w^2 E[tanh'(z)^2] = 1`` at the fixed point q* = 0.
+
+    Recognised mistakes: He's sqrt(2), PyTorch's tanh gain 5/3, the edge for
+    sigma_b^2 = 0.05 (sigma_w^2 = 1.761, sigma_w = 1.327), the variance 2. Raises
+    ``TypeError``/``ValueError`` for an answer that is not a finite real number.
+    """
+    x = _scalar(answer)
+    mistakes = [
+        (math.sqrt(2), "that is He's gain for ReLU. For tanh with zero biases the fixed "
+         "point is q* = 0, where tanh'(0) = 1, so chi = sigma_w²."),
+        (5 / 3, "that is PyTorch's tanh gain 5/3, chosen against saturation; it lies in the "
+         "chaotic phase."),
+        (math.sqrt(1.761), "that is the edge for sigma_b² = 0.05; with zero biases the fixed "
+         "point is q* = 0 and the edge is where chi = sigma_w² · tanh'(0)² = 1."),
+        (1.761, "that is sigma_w² at the edge for sigma_b² = 0.05, and a variance; the "
+         "question asks for sigma_w with zero biases."),
+        (2.0, "that is He's variance scale for ReLU, not the tanh edge."),
+    ]
+    return _judge(x, 1.0, mistakes, rtol=rtol,
+                  correct="sigma_w = 1: chi = sigma_w² · tanh'(0)² = 1 at q* = 0.",
+                  hint="At the edge chi = sigma_w² E[tanh'(z)²] = 1; with zero biases the "
+                       "fixed point of the variance map is q* = 0.")

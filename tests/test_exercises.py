@@ -129,6 +129,27 @@ CASES = [
         (0.0455, "fraction of weights that get clipped"),
         (1.0, "does change the std"),
     ]),
+    (E.check_selu_scale, {}, 1.0, [
+        (2.0, "He's scale"),
+        (0.75, "calculate_gain('selu')"),
+        (0.5625, "squared"),
+        (1.0507009873554805 ** 2, "lambda is already inside SELU"),
+        (1 / 3, "nn.Linear default"),
+    ]),
+    (E.check_jacobian_mean_square, dict(depth=16), 1.0, [
+        (0.0, "a few grow"),
+        (16.0, "multiply, they do not add"),
+        (1 / 16, "each is 1"),
+        (2.0 ** 16, "He's variance"),
+        (2.0 ** -16, "halves the variance"),
+    ]),
+    (E.check_tanh_edge, {}, 1.0, [
+        (math.sqrt(2), "He's gain"),
+        (5 / 3, "tanh gain 5/3"),
+        (math.sqrt(1.761), "edge for sigma_b² = 0.05"),
+        (1.761, "and a variance"),
+        (2.0, "He's variance scale"),
+    ]),
 ]
 IDS = [f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)]
 
