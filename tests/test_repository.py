@@ -18,8 +18,8 @@ def test_readme_has_exactly_two_setup_commands():
     lab, test = commands
     assert "jupyter lab notebooks/01_theory.ipynb" in lab
     assert "pytest" in test
-    for c in commands:
-        assert c.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt")
+    assert lab.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt ")
+    assert test.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt ")
 
 
 def test_ci_runs_the_readme_test_command():
