@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from initlib.launch import (  # noqa: E402
+from initlib.course.catalogue import (  # noqa: E402
     BINDER_BADGE,
     COLAB_BADGE,
     binder_url,

@@ -74,7 +74,7 @@ def explorer_update():
     """Drag the depth slider from 30 to 50 and back, then the scale slider from 1 to 2
     and back, one step per update, as a learner would: every step recomputes, moves the
     artists and renders the PNG (redrawing the axes when a range changes)."""
-    from initlib.widgets import Explorer
+    from initlib.viz.explorer import Explorer
 
     explorer = Explorer()  # defaults: he_normal, relu, depth 30, width 256, batch 128
     moves = [("depth", d) for d in [*range(31, 51), *range(49, 29, -1)]]

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from . import __version__
-from .launch import (
+from .course.catalogue import (
     NOTEBOOKS,
     binder_url,
     colab_url,

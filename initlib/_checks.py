@@ -20,8 +20,6 @@ except ImportError:  # pragma: no cover - exercised only where ml_dtypes is abse
 
 FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 
-SeedLike = int | np.random.Generator | None
-
 
 def check_shape(shape, name: str = "shape") -> tuple[int, ...]:
     """Return ``shape`` as a tuple of Python ints, or raise.
@@ -72,6 +70,38 @@ def check_seed(seed, name: str = "seed") -> np.random.Generator:
                     f"got {type(seed).__name__}")
 
 
+def spawn_seeds(seed, n: int) -> list[int]:
+    """``n`` independent integer seeds derived from ``seed``: stream ``i`` is child ``i``
+    of ``numpy.random.SeedSequence(seed).spawn``, so the first ``k`` of them do not depend
+    on ``n`` (a deeper network keeps the layers of a shallower one). This is the one way
+    the library derives per-layer and per-run seeds.
+
+    ``seed`` is a non-negative int (the same seeds in every process), ``None`` (fresh
+    entropy) or a ``numpy.random.Generator`` (its seed sequence spawns, so repeated calls
+    give new seeds). Each result seeds ``numpy.random.default_rng`` or a Keras
+    initializer.
+
+    >>> spawn_seeds(0, 3) == spawn_seeds(0, 5)[:3]
+    True
+    """
+    n = check_int(n, "n", 0)
+    if isinstance(seed, np.random.Generator):
+        sequence = seed.bit_generator.seed_seq
+        if not isinstance(sequence, np.random.SeedSequence):
+            raise TypeError("seed is a Generator without a SeedSequence; pass an int seed")
+    elif seed is None:
+        sequence = np.random.SeedSequence()
+    elif _is_int(seed):
+        if seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        sequence = np.random.SeedSequence(int(seed))
+    else:
+        raise TypeError(f"seed must be None, a non-negative int or a numpy.random.Generator, "
+                        f"got {type(seed).__name__}")
+    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
+            for child in sequence.spawn(n)]
+
+
 def check_dtype(dtype, name: str = "dtype") -> np.dtype:
     """Return the NumPy dtype for ``dtype``; only floating types are allowed.
 
@@ -100,6 +130,25 @@ def check_representable(bound: float, dtype, what: str) -> None:
     if not bound <= limit:
         raise ValueError(f"{what} gives values up to {bound:.3g}, beyond the largest "
                          f"{dtype.name} ({limit:.3g}); use smaller parameters or float64")
+
+
+def check_int(value, name: str, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as a Python int within ``[low, high]`` (either bound optional),
+    or raise ``TypeError`` (not an integer; bools are not integers here) or
+    ``ValueError`` (out of range), naming ``name`` and the allowed range."""
+    if low is not None and high is not None:
+        allowed = f"an integer from {low} to {high}"
+    elif low is not None:
+        allowed = f"an integer >= {low}"
+    elif high is not None:
+        allowed = f"an integer <= {high}"
+    else:
+        allowed = "an integer"
+    if not _is_int(value):
+        raise TypeError(f"{name} must be {allowed}, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return int(value)
 
 
 def check_real(value, name: str, *, positive: bool = False, non_negative: bool = False) -> float:

@@ -1,4 +1,4 @@
-"""Fan computation and activation gains.
+"""Fans: how many inputs and outputs a weight tensor connects.
 
 Conventions
 -----------
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from ._checks import _is_int, check_choice, check_real, check_shape
+from ._checks import check_choice, check_int, check_shape
 
 LAYOUTS = ("keras", "torch")
 
@@ -70,51 +70,7 @@ def compute_fans(shape, layout: str = "keras", *, fan_in=None, fan_out=None) -> 
 def _override(value, name, computed):
     if value is None:
         return computed
-    if not _is_int(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
-    return int(value)
-
-
-NONLINEARITIES = ("linear", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "selu")
-
-
-def calculate_gain(nonlinearity: str, param=None) -> float:
-    """Recommended gain (a multiplier on the weight std) for a nonlinearity.
-
-    ============  =======================
-    nonlinearity  gain
-    ============  =======================
-    linear        1
-    sigmoid       1
-    tanh          5/3
-    relu          sqrt(2)
-    leaky_relu    sqrt(2 / (1 + slope^2)), ``param`` = slope, default 0.01
-    selu          3/4
-    ============  =======================
-
-    ``param`` is only meaningful for ``leaky_relu``; a bool is rejected (it would read
-    as slope 1 or 0). Raises ``ValueError`` for unknown names or a bad ``param``.
-
-    Source: PyTorch ``torch.nn.init.calculate_gain``; the ReLU value follows He et al.
-    (2015), the tanh and SELU values are empirical choices of that library.
-    """
-    check_choice(nonlinearity, "nonlinearity", NONLINEARITIES)
-    if param is not None and isinstance(param, bool):
-        raise ValueError(f"param must be a number (the leaky_relu slope), got {param!r}")
-    if nonlinearity in ("linear", "identity", "sigmoid"):
-        return 1.0
-    if nonlinearity == "tanh":
-        return 5.0 / 3.0
-    if nonlinearity == "relu":
-        return math.sqrt(2.0)
-    if nonlinearity == "selu":
-        return 0.75
-    slope = 0.01 if param is None else _slope(param)
-    return math.sqrt(2.0 / (1.0 + slope**2))
-
-
-def _slope(param):
     try:
-        return check_real(param, "param")
-    except TypeError as err:
-        raise ValueError(str(err)) from err
+        return check_int(value, name, 1)
+    except TypeError as err:  # a float fan is a wrong value, not a wrong kind of argument
+        raise ValueError(f"{err}; or None to read it off the shape") from err

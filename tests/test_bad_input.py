@@ -7,9 +7,9 @@ import pytest
 import initlib
 from initlib import diagnostics as D
 from initlib import stats as S
-from initlib.data import load_digits_split
-from initlib.lsuv import lsuv
-from initlib.mlp import train_mlp
+from initlib.training.data import load_digits_split
+from initlib.training.lsuv import lsuv
+from initlib.training.mlp import train_mlp
 
 SHAPE = (4, 4)
 
@@ -80,8 +80,10 @@ def test_train_mlp_rejects_bad_sizes(xy):
         train_mlp(x, y, n_classes=1, steps=1)
     with pytest.raises(ValueError, match="labels between"):
         train_mlp(x, y, n_classes=5, steps=1)
-    with pytest.raises(ValueError, match="hidden"):
+    with pytest.raises(TypeError, match="hidden"):
         train_mlp(x, y, hidden=16, steps=1)
+    with pytest.raises(ValueError, match=r"hidden\[1\]"):
+        train_mlp(x, y, hidden=(4, 0), steps=1)
     with pytest.raises(ValueError, match="non-empty"):
         train_mlp(x[:0], y[:0], steps=1)
     with pytest.raises(TypeError, match="real numbers"):
@@ -89,17 +91,19 @@ def test_train_mlp_rejects_bad_sizes(xy):
 
 
 def test_digits_split_arguments():
-    with pytest.raises(ValueError, match="split_seed"):
+    with pytest.raises(TypeError, match="split_seed"):
         load_digits_split(split_seed=None)
-    with pytest.raises(ValueError, match="split_seed"):
+    with pytest.raises(TypeError, match="split_seed"):
         load_digits_split(split_seed=True)
+    with pytest.raises(ValueError, match="split_seed"):
+        load_digits_split(split_seed=-1)
     with pytest.raises(ValueError, match="val_fraction"):
         load_digits_split(val_fraction=0.001)
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [
     (dict(max_samples=0), ValueError, "max_samples"),
-    (dict(max_samples=2.5), ValueError, "max_samples"),
+    (dict(max_samples=2.5), TypeError, "max_samples"),
     (dict(keep=3), TypeError, "keep"),
     (dict(inputs=np.ones((4, 3), dtype=complex)), TypeError, "inputs"),
     (dict(dtype="float64"), TypeError, "dtype"),
@@ -139,7 +143,7 @@ def test_lsuv_arguments():
 
 
 def test_explorer_set_checks_values_instead_of_clamping():
-    from initlib.widgets import Explorer
+    from initlib.viz.explorer import Explorer
 
     e = Explorer(depth=3, width=16, batch=16)
     for bad in (dict(depth=500), dict(scale=-1), dict(seed=-3), dict(depth=2.7),
@@ -147,7 +151,9 @@ def test_explorer_set_checks_values_instead_of_clamping():
         with pytest.raises(ValueError):
             e.set(**bad)
     assert e.settings["depth"] == 3 and e.settings["scale"] == 1.0
-    with pytest.raises(ValueError, match="histogram_layers"):
+    with pytest.raises(TypeError, match="histogram_layers"):
         Explorer(histogram_layers=2.5)
+    with pytest.raises(ValueError, match="histogram_layers"):
+        Explorer(histogram_layers=9)
     with pytest.raises(ValueError, match="batch"):
         Explorer(inputs=np.ones((20, 4)), batch=32)

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from initlib import exercises
+from initlib.course import exercises
 
 nbgraderformat = pytest.importorskip("nbgrader.nbgraderformat")
 

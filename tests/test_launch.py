@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from initlib import launch
+from initlib.course import catalogue as launch
 
 try:
     import tomllib

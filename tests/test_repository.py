@@ -19,7 +19,8 @@ def test_readme_has_exactly_two_setup_commands():
     assert "jupyter lab notebooks/01_theory.ipynb" in lab
     assert "pytest" in test
     assert lab.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt ")
-    assert test.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements-dev.txt ")
+    assert test.startswith("python3 -m venv .venv && .venv/bin/pip install -r "
+                           "requirements-dev.txt ")
 
 
 def test_ci_runs_the_readme_test_command():

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import _is_int, check_real, check_seed
-from .diagnostics import activation_fn
-from .registry import initialize
+from .._checks import check_int, check_real, check_seed, spawn_seeds
+from ..activations import activation as activation_of
+from ..registry import initialize
 
 
 @dataclass
@@ -35,7 +35,7 @@ def forward(weights, biases, x, activation="tanh"):
 
 
 def _forward(weights, biases, x, activation):
-    phi, _ = activation_fn(activation)
+    phi = activation_of(activation).phi
     hs, zs = [x], []
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
         zs.append(hs[-1] @ w + b)
@@ -73,21 +73,21 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
         raise TypeError(f"y must hold integer class labels 0, 1, ..., got dtype {y.dtype}")
     if n_classes is None:
         n_classes = int(y.max()) + 1
-    if not _is_int(n_classes) or n_classes < 2:
-        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+    n_classes = check_int(n_classes, "n_classes", 2)
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"y must hold labels between 0 and n_classes - 1 = {n_classes - 1}, "
                          f"got labels from {y.min()} to {y.max()}")
-    if isinstance(hidden, (int, np.integer)) or not all(_is_int(h) and h >= 1 for h in hidden):
-        raise ValueError(f"hidden must be a sequence of layer widths >= 1, such as (16,), "
-                         f"got {hidden!r}")
-    if not _is_int(steps) or steps < 0:
-        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    if isinstance(hidden, (int, np.integer, str)) or not hasattr(hidden, "__iter__"):
+        raise TypeError(f"hidden must be a sequence of layer widths >= 1, such as (16,), "
+                        f"got {hidden!r}")
+    hidden = [check_int(h, f"hidden[{i}]", 1) for i, h in enumerate(hidden)]
+    check_int(steps, "steps", 0)
     lr = check_real(lr, "lr", positive=True)
-    rng = check_seed(seed)
+    check_seed(seed)
     sizes = [x.shape[1], *hidden, n_classes]
-    weights = [initialize(init, (a, b), seed=rng, dtype="float64", **(init_params or {}))
-               for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    seeds = spawn_seeds(seed, len(sizes) - 1)
+    weights = [initialize(init, (sizes[i], sizes[i + 1]), seed=seeds[i], dtype="float64",
+                          **(init_params or {})) for i in range(len(seeds))]
     biases = [np.zeros(b) for b in sizes[1:]]
     losses, accs = [], []
     with np.errstate(all="ignore"):
@@ -96,7 +96,7 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
 
 
 def _descend(x, y, weights, biases, activation, lr, steps, losses, accs):
-    _, dphi = activation_fn(activation)
+    dphi = activation_of(activation).dphi_from_output
     for step in range(steps + 1):
         hs, zs = _forward(weights, biases, x, activation)
         loss, p = _softmax_xent(hs[-1], y)

@@ -2,7 +2,7 @@
 vanish, explode or stay healthy through a deep dense network, with the mean-field
 prediction drawn over the measurement.
 
->>> from initlib.widgets import Explorer
+>>> from initlib.viz import Explorer
 >>> Explorer(strategy="he_normal", activation="relu")     # in a notebook cell
 
 The figure is a Matplotlib ``Figure`` that is never rebuilt: an update recomputes the
@@ -25,9 +25,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
-from . import diagnostics as D
-from ._checks import _is_int, check_choice
-from .registry import canonical_name, initialize
+from .. import diagnostics as D
+from .._checks import _is_int, check_choice, check_int
+from ..registry import canonical_name, initialize, parameters
 
 #: Strategies offered in the explorer's menu (any other name can be passed in code).
 MENU = ("zero_mean_normal", "small_uniform", "large_uniform", "nonzero_mean_normal",
@@ -36,8 +36,11 @@ MENU = ("zero_mean_normal", "small_uniform", "large_uniform", "nonzero_mean_norm
 
 HIST_BINS = 60
 
-#: Strategies with a ``mean`` parameter (the mean control applies to these only).
-WITH_MEAN = ("random_normal", "truncated_normal", "nonzero_mean_normal")
+
+def strategy_mean(strategy) -> float | None:
+    """The default ``mean`` parameter of ``strategy`` (any name or alias), or None for
+    a strategy without one (the mean control then does not apply)."""
+    return parameters(strategy).get("mean")
 
 
 class Explorer:
@@ -53,12 +56,15 @@ class Explorer:
         1-100 layers, 8-1024 units, 16-512 examples.
     scale : float
         Multiplies every weight (0.1-10; 1 is the strategy as defined).
-    mean : float
-        Weight mean, for the strategies in :data:`WITH_MEAN` (ignored by the others).
+    mean : float or None
+        Weight mean, for the strategies with a ``mean`` parameter (see
+        :func:`strategy_mean`; ignored by the others). ``None`` (default) starts from the
+        strategy's own mean (0.01 for ``nonzero_mean_normal``), and picking another
+        strategy in the menu resets the control to that strategy's mean.
     seed : int
-        Seed of the inputs and output gradient; layer ``k``'s weights come from their
-        own stream ``numpy.random.default_rng([seed, k])`` (so a deeper network keeps
-        the layers of a shallower one).
+        Seed of everything, as in :func:`~initlib.diagnostics.propagate`: layer ``l``'s
+        weights come from stream ``l`` of :func:`~initlib._checks.spawn_seeds`, so a
+        deeper network keeps the layers of a shallower one.
     inputs : array (n, features), optional
         A real data batch instead of standard-normal inputs (``batch`` then selects its
         first rows).
@@ -76,7 +82,7 @@ class Explorer:
     """
 
     def __init__(self, strategy="he_normal", activation="relu", *, depth=30, width=256,
-                 batch=128, scale=1.0, mean=0.0, seed=0, inputs=None, histogram_layers=4):
+                 batch=128, scale=1.0, mean=None, seed=0, inputs=None, histogram_layers=4):
         self.inputs = None if inputs is None else np.asarray(inputs, dtype=np.float32)
         if self.inputs is not None and (self.inputs.ndim != 2 or len(self.inputs) < 16):
             raise ValueError(f"inputs must be a 2-D array with at least 16 rows, got shape "
@@ -85,9 +91,9 @@ class Explorer:
                                   depth=depth, width=width, batch=batch, scale=scale,
                                   mean=mean, seed=seed)
         strategy = checked["strategy"]
-        if not _is_int(histogram_layers) or not 1 <= histogram_layers <= 8:
-            raise ValueError(f"histogram_layers must be an integer from 1 to 8, got "
-                             f"{histogram_layers!r}")
+        if mean is None:
+            mean = strategy_mean(strategy) or 0.0
+        check_int(histogram_layers, "histogram_layers", 1, 8)
         menu = list(MENU) + ([strategy] if strategy not in MENU else [])
         style = {"description_width": "70px"}
         layout = widgets.Layout(width="300px")
@@ -116,6 +122,8 @@ class Explorer:
         self.status = widgets.HTML()
         self._build_figure()
         self.update()
+        self._sync_mean_control(strategy)
+        self.controls["strategy"].observe(self._on_strategy, names="value")
         for w in self.controls.values():
             w.observe(self._on_change, names="value")
         c = self.controls
@@ -140,11 +148,16 @@ class Explorer:
             raise ValueError(f"unknown control(s) {sorted(unknown)}; controls are "
                              f"{list(self.controls)}")
         values = _check_settings(self.inputs, **values)
+        if values.get("mean", 0.0) is None:  # back to the strategy's own mean
+            values["mean"] = strategy_mean(values.get("strategy", self.settings["strategy"])) or 0.0
         if "strategy" in values:
             name = values["strategy"]
             menu = self.controls["strategy"]
             if name not in menu.options:
                 menu.options = (*menu.options, name)
+            if "mean" not in values and name != menu.value:
+                values["mean"] = strategy_mean(name) or 0.0
+            self._sync_mean_control(name)
         self._hold = True
         try:
             for name, value in values.items():
@@ -156,6 +169,20 @@ class Explorer:
     def _on_change(self, change):
         if not getattr(self, "_hold", False):
             self.update()
+
+    def _on_strategy(self, change):
+        """A strategy picked in the menu brings its own mean (runs before the update)."""
+        if getattr(self, "_hold", False):
+            return
+        self._hold = True
+        try:
+            self.controls["mean"].value = strategy_mean(change["new"]) or 0.0
+        finally:
+            self._hold = False
+        self._sync_mean_control(change["new"])
+
+    def _sync_mean_control(self, strategy):
+        self.controls["mean"].disabled = strategy_mean(strategy) is None
 
     # ------------------------------------------------------------------ figure
 
@@ -213,15 +240,14 @@ class Explorer:
 
     def _weights(self, shape, *, seed, dtype):
         """Layer weights for :func:`~initlib.diagnostics.propagate`, drawn once per
-        setting and kept: layer ``k`` uses its own stream ``default_rng([seed, k])``, so
-        moving the depth slider reuses the layers already drawn instead of redrawing them.
-        Only the current setting's layers are kept."""
+        setting and kept. ``propagate`` passes layer ``k``'s own seed (stream ``k + 1``
+        of ``spawn_seeds``), the same for every depth, so moving the depth slider reuses
+        the layers already drawn. Only the current setting's layers are kept."""
         k = self._layer
         self._layer += 1
         if k == len(self._cache):
-            strategy, params, seed = self._draw
-            self._cache.append(initialize(strategy, shape, seed=np.random.default_rng([seed, k]),
-                                          dtype=dtype, **params))
+            strategy, params = self._draw
+            self._cache.append(initialize(strategy, shape, seed=seed, dtype=dtype, **params))
         return self._cache[k]
 
     def _hist_layers(self, depth):
@@ -231,11 +257,11 @@ class Explorer:
     def update(self):
         """Recompute for the current settings and redraw (moves the existing artists)."""
         s = self.settings
-        params = {"mean": s["mean"]} if s["strategy"] in WITH_MEAN else {}
+        params = {"mean": s["mean"]} if strategy_mean(s["strategy"]) is not None else {}
         kw = dict(weight_scale=s["scale"], **params)
         inputs = None if self.inputs is None else self.inputs[: s["batch"]]
         layers = self._hist_layers(s["depth"])
-        self._draw = (s["strategy"], params, s["seed"])
+        self._draw = (s["strategy"], params)
         key = (s["strategy"], tuple(sorted(params.items())), s["width"], s["seed"],
                None if self.inputs is None else self.inputs.shape[1])
         if self._cache_key != key:  # another weight distribution: forget the drawn layers
@@ -343,7 +369,7 @@ def _check_settings(inputs, **values):
     if "activation" in values:
         check_choice(values["activation"], "activation", D.ACTIVATIONS)
     for name, (lo, hi, integer) in RANGES.items():
-        if name not in values:
+        if name not in values or (name == "mean" and values[name] is None):
             continue
         v = values[name]
         ok = _is_int(v) if integer else (isinstance(v, (int, float, np.integer, np.floating))

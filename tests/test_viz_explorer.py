@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from initlib import diagnostics as D
-from initlib.widgets import MENU, Explorer
+from initlib.viz.explorer import MENU, Explorer
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_set_is_one_update_and_rejects_unknown_controls(explorer):
 
 
 def test_real_data_inputs():
-    from initlib.data import load_digits_split
+    from initlib.training.data import load_digits_split
 
     x = load_digits_split().x_train
     e = Explorer(inputs=x, batch=64, depth=5)

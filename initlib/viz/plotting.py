@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import diagnostics as D
-from .registry import canonical_name, initialize
-from .stats import distribution
+from .. import diagnostics as D
+from ..registry import canonical_name, initialize
+from ..stats import distribution
 
 COLORS = {"linear": "tab:gray", "sigmoid": "tab:purple", "tanh": "tab:blue",
           "relu": "tab:red", "leaky_relu": "tab:orange", "selu": "tab:green"}
@@ -128,16 +127,6 @@ def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
     ax.set_ylabel(metric.replace("_", " ") + (" (nats)" if "loss" in metric else ""))
     ax.grid(True, alpha=0.3)
     return ax
-
-
-def grid_of(n, ncols=3, size=(3.6, 2.8)):
-    """A figure with ``n`` axes in rows of ``ncols``; extra axes are hidden."""
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows),
-                             squeeze=False)
-    for ax in axes.ravel()[n:]:
-        ax.set_visible(False)
-    return fig, axes.ravel()[:n]
 
 
 def phase_diagram(ax, activation="tanh", *, sigma_w=None, sigma_b=None, depth=None):

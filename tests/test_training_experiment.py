@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from initlib import experiment as ex
-from initlib.data import load_digits_split
+from initlib.training import experiment as ex
+from initlib.training.data import load_digits_split
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +34,14 @@ def test_tiny_sweep_shapes_and_reproducibility(small_data):
 
 def test_model_starts_from_initlib_weights(small_data):
     import initlib
+    from initlib._checks import spawn_seeds
 
     m = ex.build_model("he_normal", depth=2, width=8, seed=3)
     w = m.get_weights()
-    assert np.array_equal(w[0], initlib.he_normal((64, 8), seed=3000))
-    assert np.array_equal(w[2], initlib.he_normal((8, 8), seed=3001))
+    seeds = spawn_seeds(3, 3)  # one stream per Dense layer, the output layer's last
+    assert np.array_equal(w[0], initlib.he_normal((64, 8), seed=seeds[0]))
+    assert np.array_equal(w[2], initlib.he_normal((8, 8), seed=seeds[1]))
+    assert np.array_equal(w[4], initlib.he_normal((8, 10), seed=seeds[2]))
     assert not np.array_equal(w[2], w[4][:, :8]) and w[4].shape == (8, 10)
 
 
@@ -115,9 +118,8 @@ def test_epochs_to_target():
 def test_gradient_norms_match_a_hand_computation():
     """Two Dense layers (relu, then logits) with fixed weights: the callback's first
     record equals the Frobenius norms of dL/dW computed by hand with NumPy."""
-    from initlib._quiet import import_keras
+    import keras
 
-    keras = import_keras()
     rng = np.random.default_rng(0)
     x = rng.standard_normal((7, 4)).astype(np.float32)
     y = np.array([0, 1, 2, 1, 0, 2, 2])
@@ -170,14 +172,15 @@ def test_sweep_rejects_bad_axes_before_training(small_data):
 
 
 def test_fashion_mnist_falls_back_to_digits_when_the_download_fails(monkeypatch):
-    from initlib import data as D
-    from initlib._quiet import import_keras
+    import keras
+
+    from initlib.training import data as D
 
     def no_network():
         raise Exception("URL fetch failure on https://storage.googleapis.com/...: "
                         "[Errno -3] Temporary failure in name resolution")
 
-    monkeypatch.setattr(import_keras().datasets.fashion_mnist, "load_data", no_network)
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", no_network)
     with pytest.warns(D.DownloadFallbackWarning, match="name resolution.*bundled digits"):
         split = D.load_split("fashion_mnist")
     assert split.name == "digits" and split.x_train.shape == (1347, 64)
@@ -188,8 +191,9 @@ def test_fashion_mnist_falls_back_to_digits_when_the_download_fails(monkeypatch)
 
 
 def test_fashion_mnist_split_when_the_download_works(monkeypatch):
-    from initlib import data as D
-    from initlib._quiet import import_keras
+    import keras
+
+    from initlib.training import data as D
 
     rng = np.random.default_rng(0)
 
@@ -199,7 +203,7 @@ def test_fashion_mnist_split_when_the_download_works(monkeypatch):
                     np.tile(np.arange(10, dtype=np.uint8), n // 10))
         return part(600), part(200)
 
-    monkeypatch.setattr(import_keras().datasets.fashion_mnist, "load_data", fake)
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", fake)
     split = D.load_split("fashion_mnist", n_train=300, n_val=100)
     assert split.name == "fashion_mnist" and split.n_features == 784
     assert split.x_train.shape == (300, 784) and split.x_val.shape == (100, 784)

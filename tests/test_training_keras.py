@@ -1,11 +1,10 @@
+import keras
 import numpy as np
 import pytest
 
 import initlib
-from initlib._quiet import import_keras
 
-keras = import_keras()
-ik = pytest.importorskip("initlib.keras")
+ik = pytest.importorskip("initlib.training.keras")
 
 
 @pytest.mark.parametrize("name", ["he_normal", "glorot_uniform", "xavier", "small_uniform",

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from initlib import exercises as E
+from initlib.course import exercises as E
 
 RELU_MEAN = 1 / math.sqrt(2 * math.pi)  # the mean of relu(z) for a standard normal z
 

@@ -1,3 +1,5 @@
+"""The strategy table: names, aliases, parameters, the article's presets."""
+
 import math
 
 import numpy as np
@@ -6,60 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import initlib
-from initlib import article
-
-
-@pytest.mark.parametrize("shape, layout, fans", [
-    ((784, 128), "keras", (784, 128)),
-    ((128, 784), "torch", (784, 128)),
-    ((3, 3, 64, 32), "keras", (576, 288)),
-    ((32, 64, 3, 3), "torch", (576, 288)),
-    ((7,), "keras", (7, 7)),
-    ((), "keras", (1, 1)),
-])
-def test_compute_fans(shape, layout, fans):
-    assert initlib.compute_fans(shape, layout) == fans
-
-
-def test_fans_are_python_ints_without_overflow():
-    fans = initlib.compute_fans(np.array([65536, 65536], dtype=np.int32))
-    assert fans == (65536, 65536)
-    assert all(type(f) is int for f in fans)
-    big = initlib.compute_fans((np.int32(4096), np.int32(4096), np.int32(4096), np.int32(2)))
-    assert big == (4096 * 4096 * 4096, 2 * 4096 * 4096)
-
-
-def test_fan_overrides_and_errors():
-    assert initlib.compute_fans((3, 3), fan_in=10) == (10, 3)
-    assert initlib.compute_fans((3, 3), fan_out=np.int64(5)) == (3, 5)
-    with pytest.raises(ValueError, match="fan_out"):
-        initlib.compute_fans((3, 3), fan_out=-2)
-    with pytest.raises(ValueError, match="rank >= 2"):
-        initlib.compute_fans((5,), "torch")
-    with pytest.raises(ValueError, match="layout"):
-        initlib.compute_fans((5, 5), "jax")
-
-
-def test_override_changes_variance():
-    w = initlib.he_normal((3, 3, 1, 512), fan_in=9, seed=0, dtype="float64")
-    assert w.var() == pytest.approx(2 / 9, rel=0.1)
-
-
-@pytest.mark.parametrize("name, param, gain", [
-    ("linear", None, 1.0), ("sigmoid", None, 1.0), ("tanh", None, 5 / 3),
-    ("relu", None, math.sqrt(2)), ("leaky_relu", None, math.sqrt(2 / (1 + 0.01**2))),
-    ("leaky_relu", 0.2, math.sqrt(2 / 1.04)), ("selu", None, 0.75),
-])
-def test_calculate_gain(name, param, gain):
-    assert initlib.calculate_gain(name, param) == pytest.approx(gain, rel=1e-12)
-
-
-@pytest.mark.parametrize("name, param", [("swish", None), ("ReLU", None),
-                                         ("leaky_relu", True), ("leaky_relu", "0.1")])
-def test_calculate_gain_errors(name, param):
-    with pytest.raises(ValueError):
-        initlib.calculate_gain(name, param)
-
 
 # --------------------------------------------------------------------------- registry
 
@@ -69,7 +17,8 @@ def test_calculate_gain_errors(name, param):
     ("HeNormal", "he_normal"), ("GlorotUniform", "glorot_uniform"),
     ("VarianceScaling", "variance_scaling"), ("normal", "random_normal"),
     ("uniform", "random_uniform"), ("LecunNormal", "lecun_normal"),
-    ("TruncatedNormal", "truncated_normal"), ("Zeros", "zeros"), ("xavier", "xavier"),
+    ("TruncatedNormal", "truncated_normal"), ("Zeros", "zeros"), ("xavier", "glorot_normal"),
+    ("he", "he_normal"), ("glorot", "glorot_normal"), ("kaiming", "he_normal"),
 ])
 def test_aliases(alias, canonical):
     assert initlib.canonical_name(alias) == canonical
@@ -100,41 +49,11 @@ def test_presets_and_their_defaults():
         "xavier": (0.0, math.sqrt(2 / 700)),
         "he": (0.0, math.sqrt(2 / 300)),
     }
-    assert [name for name, _, _ in article.STRATEGIES] == list(cases)
     for name, (mean, std) in cases.items():
         w = initlib.initialize(name, shape, seed=0, dtype="float64")
         assert w.mean() == pytest.approx(mean, abs=5 * std / math.sqrt(w.size))
         assert w.std() == pytest.approx(std, rel=0.02)
 
-
-def test_article_initialize_weights_reproduces_formulas():
-    shape = (300, 500)
-    expected_std = {"normal": 1 / math.sqrt(800), "xavier": math.sqrt(2 / 800),
-                    "he": math.sqrt(2 / 300), "uniform": math.sqrt(6 / 800) / math.sqrt(3)}
-    for method, std in expected_std.items():
-        w = initlib.initialize(method, shape, convention="article", seed=1)
-        assert w.dtype == np.float64
-        assert w.std() == pytest.approx(std, rel=0.02)
-    # the article's "normal" has half of Glorot's variance
-    n = article.initialize_weights("normal", shape, seed=2).var()
-    x = article.initialize_weights("xavier", shape, seed=2).var()
-    assert n / x == pytest.approx(0.5, rel=0.02)
-    assert np.array_equal(article.initialize_weights("zeros", (2, 3)), np.zeros((2, 3)))
-    # exactly the draws the article's code makes, with a Generator in place of np.random
-    rng = np.random.default_rng(5)
-    expect = rng.normal(0, math.sqrt(2 / 300), shape)
-    assert np.array_equal(article.initialize_weights("he", shape, seed=5), expect)
-
-
-def test_article_convention_errors():
-    with pytest.raises(ValueError, match="method"):
-        initlib.initialize("glorot_normal", (3, 3), convention="article")
-    with pytest.raises(ValueError, match="2-D"):
-        article.initialize_weights("he", (3, 3, 3))
-    with pytest.raises(TypeError, match="article"):
-        initlib.initialize("he", (3, 3), convention="article", dtype="float16")
-    with pytest.raises(ValueError, match="convention"):
-        initlib.initialize("he", (3, 3), convention="keras")
 
 
 # --------------------------------------------------------------------------- properties
@@ -181,3 +100,56 @@ def test_bad_shapes_always_raise_cleanly(shape):
         return  # valid but possibly huge
     with pytest.raises((TypeError, ValueError), match="shape"):
         initlib.he_normal(shape, seed=0)
+
+
+# --------------------------------------------------------------------------- every name, everywhere
+
+def _shape_ok(name):
+    """identity needs 2-D, every strategy takes (8, 8)."""
+    return (8, 8)
+
+
+@pytest.mark.parametrize("name", initlib.registry.names())
+def test_every_name_works_in_every_consumer(name):
+    """Each canonical name and alias the registry knows is accepted, and means the same
+    strategy, in every place that takes a strategy name."""
+    from initlib import diagnostics as D
+    from initlib import stats
+
+    canonical = initlib.canonical_name(name)
+    shape = _shape_ok(name)
+    a = initlib.initialize(name, shape, seed=1)
+    assert np.array_equal(a, initlib.initialize(canonical, shape, seed=1))
+    assert stats.second_moment(name, shape) == stats.second_moment(canonical, shape)
+    assert initlib.law(name, shape) == initlib.law(canonical, shape)
+    mf, mf_c = (D.predict(n, "tanh", depth=3, width=8) for n in (name, canonical))
+    assert np.array_equal(mf.q, mf_c.q)
+    p = D.propagate(name, "tanh", depth=2, width=8, batch=4, seed=0)
+    assert p.strategy == canonical
+    assert np.array_equal(p.act_std, D.propagate(canonical, "tanh", depth=2, width=8, batch=4,
+                                                 seed=0).act_std)
+
+
+@pytest.mark.parametrize("name", initlib.registry.names())
+def test_every_name_works_in_the_figures_and_the_explorer(name):
+    import matplotlib.pyplot as plt
+
+    from initlib.viz import Explorer
+    from initlib.viz import plotting as P
+
+    canonical = initlib.canonical_name(name)
+    fig, props = P.strategy_profiles(name, ("tanh",), depth=3, width=8, batch=4)
+    plt.close(fig)
+    assert props["tanh"].strategy == canonical
+    e = Explorer(strategy=name, activation="tanh", depth=3, width=8, batch=16)
+    assert e.settings["strategy"] == canonical
+    assert e.result.strategy == canonical
+
+
+@pytest.mark.parametrize("name", initlib.registry.names())
+def test_every_name_works_in_the_keras_adapter(name):
+    ik = pytest.importorskip("initlib.training.keras")
+    init = ik.get(name, seed=3)
+    assert init.strategy == initlib.canonical_name(name)
+    values = np.asarray(init((8, 8), dtype="float32"))
+    assert np.array_equal(values, initlib.initialize(name, (8, 8), seed=3))

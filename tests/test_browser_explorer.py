@@ -22,7 +22,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 NOTEBOOK = {
     "cells": [{"cell_type": "code", "execution_count": None, "id": "explorer",
                "metadata": {}, "outputs": [],
-               "source": "from initlib.widgets import Explorer\n"
+               "source": "from initlib.viz.explorer import Explorer\n"
                          "Explorer(strategy='he_normal', activation='relu', depth=30)"}],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
                                 "name": "python3"}},

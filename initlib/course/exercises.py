@@ -43,8 +43,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._checks import _is_int, check_choice, check_real, check_shape
-from .fans import LAYOUTS, compute_fans
+from .._checks import _is_int, check_choice, check_real, check_shape
+from ..fans import LAYOUTS, compute_fans
 
 __all__ = [
     "check_clipped_std", "check_fans", "check_forward_gain", "check_glorot_factors",

@@ -14,20 +14,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import _is_int, check_real, check_seed
-from .registry import initialize
+from .._checks import check_int, check_real, check_seed, spawn_seeds
+from ..registry import initialize
 
 
 def _check_net(depth, width):
-    for name, value in (("depth", depth), ("width", width)):
-        if not _is_int(value) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    check_int(depth, "depth", 1)
+    check_int(width, "width", 1)
 
 
-def _weights(strategy, depth, width, seed, params):
-    rng = check_seed(seed)
-    return [initialize(strategy, (width, width), seed=rng, dtype="float64", **params)
-            for _ in range(depth)]
+def _streams(seed, depth):
+    """As in :func:`initlib.diagnostics.propagate`: stream 0 of
+    :func:`~initlib._checks.spawn_seeds` for the data, stream ``l`` for layer ``l``."""
+    if not isinstance(seed, np.random.Generator):
+        check_seed(seed)
+    data_seed, *layer_seeds = spawn_seeds(seed, depth + 1)
+    return np.random.default_rng(data_seed), layer_seeds
+
+
+def _weights(strategy, width, layer_seeds, params):
+    return [initialize(strategy, (width, width), seed=s, dtype="float64", **params)
+            for s in layer_seeds]
 
 
 def jacobian_singular_values(strategy="orthogonal", *, depth=32, width=128, seed=0,
@@ -44,7 +51,7 @@ def jacobian_singular_values(strategy="orthogonal", *, depth=32, width=128, seed
     """
     _check_net(depth, width)
     jac = np.eye(width)
-    for w in _weights(strategy, depth, width, seed, params):
+    for w in _weights(strategy, width, _streams(seed, depth)[1], params):
         jac = jac @ w
     return np.linalg.svd(jac, compute_uv=False)
 
@@ -73,9 +80,11 @@ def train_deep_linear(strategy="orthogonal", *, depth=8, width=32, steps=1000,
 
     Data: ``n_samples`` standard normal inputs of dimension ``width``; targets
     ``y = x @ T`` for a teacher ``T`` with standard normal entries scaled by
-    1/sqrt(width). Loss: ``0.5 * mean_over_samples(||x W_1...W_L - y||^2) / E||y||^2``.
+    1/sqrt(width). Seeds as in :func:`initlib.diagnostics.propagate`: stream 0 of
+    ``spawn_seeds(seed, depth + 1)`` draws the data and the teacher, stream ``l`` layer
+    ``l``. Loss: ``0.5 * mean_over_samples(||x W_1...W_L - y||^2) / E||y||^2``.
     Gradients by back-propagation through the product. The teacher and the data come
-    from ``seed``; the layers are drawn by ``strategy`` from the same generator.
+    from ``seed``; the layers are drawn by ``strategy``.
 
     This is the setting of Saxe et al. (2013): with orthogonal layers learning time is
     nearly independent of depth; with scaled Gaussian layers it grows with depth.
@@ -83,16 +92,14 @@ def train_deep_linear(strategy="orthogonal", *, depth=8, width=32, steps=1000,
     is returned with inf/nan losses, not raised.
     """
     _check_net(depth, width)
-    if not _is_int(steps) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-    if not _is_int(n_samples) or n_samples < 1:
-        raise ValueError(f"n_samples must be an integer >= 1, got {n_samples!r}")
+    check_int(steps, "steps", 1)
+    check_int(n_samples, "n_samples", 1)
     lr = check_real(learning_rate, "learning_rate", positive=True)
-    rng = check_seed(seed)
+    rng, layer_seeds = _streams(seed, depth)
     x = rng.standard_normal((n_samples, width))
     y = x @ (rng.standard_normal((width, width)) / np.sqrt(width))
     scale = np.mean(np.sum(y**2, axis=1))
-    ws = _weights(strategy, depth, width, rng, params)
+    ws = _weights(strategy, width, layer_seeds, params)
     losses = np.empty(steps + 1)
     with np.errstate(all="ignore"):
         for t in range(steps + 1):

@@ -13,14 +13,12 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
+import keras
 import numpy as np
 
-from ._checks import _is_int, check_choice, check_real
-from ._quiet import import_keras
+from .._checks import _is_int, check_choice, check_real, spawn_seeds
+from ..registry import canonical_name
 from .data import Split, load_digits_split
-from .registry import canonical_name
-
-keras = import_keras()
 
 KERAS_ACTIVATIONS = ("relu", "tanh", "sigmoid", "selu", "linear", "leaky_relu")
 
@@ -41,9 +39,10 @@ def build_model(strategy, *, depth=10, width=128, activation="relu", n_features=
     """A ``keras.Sequential`` of ``depth`` hidden Dense layers of ``width`` units and a
     softmax-logit output layer; biases start at zero.
 
-    Hidden kernel ``i`` is drawn by ``strategy`` with seed ``1000 * seed + i`` (each
-    layer its own stream). The output layer uses ``output_strategy`` (default: the same
-    strategy). Raises ``ValueError`` for an unknown strategy or activation.
+    Dense kernel ``i`` (hidden layers first, the output layer last) is drawn with
+    stream ``i`` of :func:`~initlib._checks.spawn_seeds` of ``seed``, by ``strategy``
+    or, for the output layer, ``output_strategy`` (default: the same strategy).
+    Raises ``ValueError`` for an unknown strategy or activation.
     """
     check_choice(activation, "activation", KERAS_ACTIVATIONS)
     inits = _layer_initializers(strategy, depth + 1, seed, params, output_strategy)
@@ -56,15 +55,17 @@ def build_model(strategy, *, depth=10, width=128, activation="relu", n_features=
 
 
 def _layer_initializers(strategy, n_dense, seed, params, output_strategy):
-    """The kernel initializers of ``n_dense`` Dense layers: layer ``i`` draws with seed
-    ``1000 * seed + i``; the last one uses ``output_strategy`` (without ``params``) if
-    given. Shared by :func:`build_model` and :func:`initialize_model`."""
+    """The kernel initializers of ``n_dense`` Dense layers: layer ``i`` draws with
+    stream ``i`` of ``spawn_seeds(seed, n_dense)``; the last one uses
+    ``output_strategy`` (without ``params``) if given. Shared by :func:`build_model`
+    and :func:`initialize_model`."""
     from . import keras as ik
 
     params = dict(params or {})
-    inits = [ik.get(strategy, seed=1000 * seed + i, **params) for i in range(n_dense - 1)]
-    inits.append(ik.get(output_strategy, seed=1000 * seed + n_dense - 1) if output_strategy
-                 else ik.get(strategy, seed=1000 * seed + n_dense - 1, **params))
+    seeds = spawn_seeds(seed, n_dense)
+    inits = [ik.get(strategy, seed=s, **params) for s in seeds[:-1]]
+    inits.append(ik.get(output_strategy, seed=seeds[-1]) if output_strategy
+                 else ik.get(strategy, seed=seeds[-1], **params))
     return inits
 
 
@@ -217,8 +218,8 @@ class _EpochTimer(keras.callbacks.Callback):
 def initialize_model(model, strategy, *, seed=0, params=None, output_strategy=None,
                      x=None):
     """Redraw every Dense kernel of ``model`` in place, exactly as :func:`build_model`
-    would draw it (hidden layer ``i`` with seed ``1000 * seed + i``, the last Dense layer
-    with ``output_strategy`` or ``strategy``), and set every bias to zero. Returns
+    would draw it (Dense layer ``i`` with stream ``i`` of ``spawn_seeds(seed, n_dense)``,
+    the last one with ``output_strategy`` or ``strategy``), and set every bias to zero. Returns
     ``model``. Lets one compiled model serve many runs without retracing.
 
     ``strategy="lsuv"`` runs :func:`initlib.keras.lsuv` (orthogonal start, then every
@@ -233,7 +234,7 @@ def initialize_model(model, strategy, *, seed=0, params=None, output_strategy=No
 
         if x is None:
             raise ValueError("strategy 'lsuv' needs a data batch x to measure variances on")
-        ik.lsuv(model, x, seed=1000 * seed)
+        ik.lsuv(model, x, seed=seed)
         return model
     inits = _layer_initializers(strategy, len(dense), seed, params, output_strategy)
     for layer, init in zip(dense, inits, strict=True):

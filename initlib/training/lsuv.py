@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import _is_int, check_real
+from .._checks import check_int, check_real
+from ..activations import activation as activation_of
 
 
 @dataclass
@@ -34,9 +35,7 @@ def check_lsuv_args(tol, max_iter):
     tol = check_real(tol, "tol", positive=True)
     if tol >= 1:
         raise ValueError(f"tol must be in (0, 1), got {tol}")
-    if not _is_int(max_iter) or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-    return tol, int(max_iter)
+    return tol, check_int(max_iter, "max_iter", 1)
 
 
 def rescale_to_unit_variance(name, weight, output_of, tol=0.1, max_iter=10) -> LSUVLayer:
@@ -66,9 +65,7 @@ def lsuv(weights, inputs, activation="relu", *, tol=0.1, max_iter=10):
     each layer's pre-activation ``h @ W``. Returns a list of :class:`LSUVLayer`.
     Raises ``ValueError`` for bad ``tol``/``max_iter`` or mismatched shapes.
     """
-    from .diagnostics import activation_fn
-
-    phi, _ = activation_fn(activation)
+    phi = activation_of(activation).phi
     check_lsuv_args(tol, max_iter)
     if isinstance(weights, np.ndarray):
         raise TypeError("weights must be a list of 2-D arrays, one per layer, not one array")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import _is_int, check_choice, check_real
+from .._checks import check_choice, check_int, check_real
 
 
 @dataclass
@@ -49,8 +49,7 @@ def load_digits_split(val_fraction=0.25, split_seed=0) -> Split:
     if not 0.01 <= val_fraction <= 0.99:
         raise ValueError(f"val_fraction must be between 0.01 and 0.99 (each part needs "
                          f"examples of all 10 classes), got {val_fraction}")
-    if not _is_int(split_seed) or split_seed < 0:
-        raise ValueError(f"split_seed must be a non-negative integer, got {split_seed!r}")
+    check_int(split_seed, "split_seed", 0)
     x, y = load_digits(return_X_y=True)
     x_tr, x_va, y_tr, y_va = train_test_split(x, y, test_size=val_fraction, stratify=y,
                                               random_state=int(split_seed))
@@ -82,9 +81,9 @@ def load_fashion_mnist_split(n_train=6000, n_val=2000, split_seed=0) -> Split:
     from sklearn.preprocessing import StandardScaler
 
     _check_fashion_args(n_train, n_val, split_seed)
-    from ._quiet import import_keras
+    import keras
 
-    (x_tr, y_tr), (x_va, y_va) = import_keras().datasets.fashion_mnist.load_data()
+    (x_tr, y_tr), (x_va, y_va) = keras.datasets.fashion_mnist.load_data()
 
     def part(x, y, n):
         if n < len(y):
@@ -101,10 +100,8 @@ def load_fashion_mnist_split(n_train=6000, n_val=2000, split_seed=0) -> Split:
 
 def _check_fashion_args(n_train=6000, n_val=2000, split_seed=0):
     for name, value, top in (("n_train", n_train, 60_000), ("n_val", n_val, 10_000)):
-        if not _is_int(value) or not 10 <= value <= top:
-            raise ValueError(f"{name} must be an integer between 10 and {top}, got {value!r}")
-    if not _is_int(split_seed) or split_seed < 0:
-        raise ValueError(f"split_seed must be a non-negative integer, got {split_seed!r}")
+        check_int(value, name, 10, top)
+    check_int(split_seed, "split_seed", 0)
 
 
 def load_split(name="digits", **kwargs) -> Split:

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 import initlib
-from initlib.data import load_digits_split
-from initlib.lsuv import lsuv
-from initlib.mlp import train_mlp
+from initlib.training.data import load_digits_split
+from initlib.training.lsuv import lsuv
+from initlib.training.mlp import train_mlp
 
 
 @pytest.fixture(scope="module")
