@@ -156,7 +156,7 @@ def phase_diagram(ax, activation="tanh", *, sigma_w=None, sigma_b=None, depth=No
 
 def accuracy_heatmap(ax, grid, *, title=None):
     """Heat map of a strategy x depth DataFrame of accuracies (from
-    :func:`initlib.experiment.accuracy_grid`): rows are strategies, columns depths, each
+    :func:`initlib.training.experiment.accuracy_grid`): rows are strategies, columns depths, each
     cell annotated with its value; colour scale fixed to [0, 1] so panels compare."""
     values = grid.to_numpy(dtype=float)
     im = ax.imshow(values, vmin=0, vmax=1, cmap="viridis", aspect="auto")
@@ -172,7 +172,7 @@ def accuracy_heatmap(ax, grid, *, title=None):
 
 
 def gradient_norms(ax, runs, *, record=0, colors=None):
-    """Per-layer gradient norm (:class:`initlib.experiment.GradientNorms`), median over
+    """Per-layer gradient norm (:class:`initlib.training.experiment.GradientNorms`), median over
     the seeds of each strategy, at ``record`` (0: before the first step; ``e``: after
     epoch ``e``). x: Dense layer (1 = input side); y: Frobenius norm of dL/dW, log scale.
     Zero norms (vanished below float32's range) are drawn at the bottom of the axis."""

@@ -21,7 +21,7 @@ as keywords. It
 An ``AssertionError`` is what fails an nbgrader test cell, with its message shown under
 the cell. In a notebook the answer cell sets a variable and the test cell checks it::
 
-    >>> from initlib.exercises import check_glorot_variance
+    >>> from initlib.course.exercises import check_glorot_variance
     >>> variance = 2 / (300 + 100)
     >>> check_glorot_variance(variance, fan_in=300, fan_out=100)
     Correct: Var[W] = 2 / (fan_in + fan_out) = 2 / 400 = 0.005.
@@ -43,8 +43,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._checks import _is_int, check_choice, check_real, check_shape
-from ..fans import LAYOUTS, compute_fans
+from ..._checks import _is_int, check_choice, check_real, check_shape
+from ...fans import LAYOUTS, compute_fans
 
 __all__ = [
     "check_clipped_std", "check_fans", "check_forward_gain", "check_glorot_factors",
@@ -626,9 +626,9 @@ def check_gradient_ratio(answer, *, runs, depth: int = 30, activation: str = "re
     """How many times larger He's layer-1 gradient norm is than Glorot's before the
     first step: ``median(He) / median(Glorot)`` over seeds of ``run.grad_norms[0, 0]``
     (row 0: before training; column 0: the input-side Dense kernel), the ratio of
-    :func:`initlib.experiment.summarize`'s ``grad_first`` values.
+    :func:`initlib.training.experiment.summarize`'s ``grad_first`` values.
 
-    ``runs``: the :class:`initlib.experiment.Run` objects of a sweep with
+    ``runs``: the :class:`initlib.training.experiment.Run` objects of a sweep with
     ``he_normal`` and ``glorot_normal`` at ``depth`` with ``activation`` (any object
     with ``strategy``, ``depth``, ``activation``, ``seed`` and ``grad_norms`` will do).
     Recognised mistakes: the inverse, the output layer (column -1), the norms after
@@ -640,7 +640,7 @@ def check_gradient_ratio(answer, *, runs, depth: int = 30, activation: str = "re
     if isinstance(runs, (str, bytes)) or not isinstance(runs, Sequence) or not all(
             hasattr(r, a) for r in runs for a in ("strategy", "depth", "activation",
                                                    "seed", "grad_norms")):
-        raise TypeError("runs must be a list of initlib.experiment.Run objects (the sweep's "
+        raise TypeError("runs must be a list of initlib.training.experiment.Run objects (the sweep's "
                         "result), got " + type(runs).__name__)
     depth = _positive_int(depth, "depth")
     he = _grad_norms(runs, "he_normal", depth, activation)

@@ -1,0 +1,169 @@
+"""The engine of every exercise checker: feedback that names the mistake, never the answer.
+
+A checker runs the learner's answer (a number, or better a function of the exercise's
+parameters), compares it with the right one, and either prints one line starting with
+``Correct:`` and returns ``True``, or raises :class:`Feedback`, an ``AssertionError``
+whose message says what looks wrong: a typical mistake recognised by name (the fan_out
+where the fan_in belongs, a missing factor 2, a std given for a variance...), or, for any
+other wrong answer, the parameters at which it is wrong and a hint. No message contains
+the expected value, and Jupyter shows a :class:`Feedback` as its message alone, without
+the checker's source lines.
+
+These checkers are formative: they give instant feedback while a learner works. Grades
+come from the hidden tests of the coursework (``coursework/``), which do not use them.
+
+>>> def he_variance(fan_in):
+...     return 2 / fan_in
+>>> check_function(he_variance, lambda fan_in: 2 / fan_in, [dict(fan_in=100), dict(fan_in=7)],
+...                name="he_variance", correct="He's variance is 2 / fan_in.")
+Correct: He's variance is 2 / fan_in.
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Relative tolerance of every checker unless it says otherwise: an answer rounded to
+#: three significant digits passes; none of the recognised mistakes does.
+RTOL = 1e-2
+
+NOT_ANSWERED = ("Not answered yet: replace `raise NotImplementedError()` in the answer cell "
+                "with your code, run that cell, then run this one again.")
+
+
+class Feedback(AssertionError):
+    """A wrong or missing answer. The message names the mistake or gives a hint; it never
+    contains the expected value. In Jupyter only the message is shown (IPython calls
+    ``_render_traceback_``), so the checker's source does not appear under the cell."""
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer: ``formula`` computes it from the same parameters as the
+    right answer; ``message`` says what was done wrong (never the value)."""
+
+    formula: Callable[..., float]
+    message: str
+
+
+def _number(value, what: str) -> float:
+    """``value`` as a finite float, or :class:`Feedback` saying why not."""
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating,
+                                                                     np.integer)):
+        raise Feedback(f"{what} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise Feedback(f"{what} must be a finite number, got {value}")
+    return value
+
+
+def _close(value: float, target: float, rtol: float) -> bool:
+    if target == 0:
+        return value == 0
+    return abs(value - target) <= rtol * abs(target)
+
+
+def _call(answer, case: dict, name: str) -> float:
+    shown = ", ".join(f"{k}={v!r}" for k, v in case.items())
+    try:
+        result = answer(**case)
+    except NotImplementedError:
+        raise Feedback(NOT_ANSWERED) from None
+    except Exception as err:  # the learner's code failed: say where, not how we call it
+        raise Feedback(f"{name}({shown}) raised {type(err).__name__}: {err}") from None
+    return _number(result, f"{name}({shown})")
+
+
+def check_function(answer, reference: Callable[..., float], cases: Sequence[dict], *,
+                   mistakes: Sequence[Mistake] = (), rtol: float = RTOL,
+                   name: str = "your function", correct: str = "right for every case tried.",
+                   hint: str = "") -> bool:
+    """Check a function answer: ``answer(**case)`` against ``reference(**case)`` for
+    every case.
+
+    Parameters
+    ----------
+    answer : callable or None
+        The learner's function; ``None`` (or a body still raising
+        ``NotImplementedError``) is an unanswered exercise.
+    reference : callable
+        The right answer as a function of the same keyword arguments.
+    cases : sequence of dict
+        Keyword arguments to try (a few, chosen so that each mistake differs from the
+        right answer on at least one of them).
+    mistakes : sequence of Mistake
+        Typical wrong answers, tried in order: if ``answer`` agrees with one of them on
+        every case, its message is the feedback.
+    rtol : float
+        Relative tolerance.
+    name : str
+        How to call the function in messages (its name in the notebook).
+    correct, hint : str
+        Printed after ``Correct:``; added to the message for an unrecognised wrong
+        answer. Neither may contain the expected values.
+
+    Returns
+    -------
+    True, after printing ``Correct: ...``.
+
+    Raises
+    ------
+    Feedback
+        Unanswered, not callable, failing, returning a non-number, or wrong.
+    """
+    if answer is None:
+        raise Feedback(NOT_ANSWERED)
+    if not callable(answer):
+        raise Feedback(f"{name} must be a function (def {name}(...): ...), got "
+                       f"{type(answer).__name__}")
+    got = [_call(answer, case, name) for case in cases]
+    want = [reference(**case) for case in cases]
+    if all(_close(g, w, rtol) for g, w in zip(got, want, strict=True)):
+        print(f"Correct: {correct}")
+        return True
+    for mistake in mistakes:
+        wrong = [mistake.formula(**case) for case in cases]
+        if all(_close(g, w, rtol) for g, w in zip(got, wrong, strict=True)):
+            raise Feedback(f"Not correct: {mistake.message}")
+    first = next(i for i, (g, w) in enumerate(zip(got, want, strict=True))
+                 if not _close(g, w, rtol))
+    shown = ", ".join(f"{k}={v!r}" for k, v in cases[first].items())
+    if want[first] != 0 and _close(got[first], -want[first], rtol):
+        raise Feedback(f"Not correct: {name}({shown}) has the right size but the wrong sign.")
+    raise Feedback(f"Not correct: {name}({shown}) is not right. {hint}".rstrip())
+
+
+def check_value(answer, expected: float, *, mistakes: Sequence[tuple[float, str]] = (),
+                rtol: float = RTOL, correct: str = "right.", hint: str = "") -> bool:
+    """Check a number (a measurement, or a value read off a figure): like
+    :func:`check_function` for one value. ``mistakes`` are ``(wrong value, message)``
+    pairs. Prefer function answers for graded exercises: a number can be found by trying
+    candidates against a checker, a function of unseen parameters cannot.
+
+    >>> check_value(0.5, 0.5, correct="E[relu(z)^2] = Var[z] / 2.")
+    Correct: E[relu(z)^2] = Var[z] / 2.
+    True
+    """
+    if answer is None:
+        raise Feedback(NOT_ANSWERED)
+    value = _number(answer, "your answer")
+    if _close(value, expected, rtol):
+        print(f"Correct: {correct}")
+        return True
+    for wrong, message in mistakes:
+        if _close(value, wrong, rtol):
+            raise Feedback(f"Not correct: {message}")
+    if expected != 0 and _close(value, -expected, rtol):
+        raise Feedback("Not correct: the size is right but the sign is wrong.")
+    raise Feedback(f"Not correct. {hint}".rstrip())
