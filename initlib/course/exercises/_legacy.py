@@ -640,8 +640,8 @@ def check_gradient_ratio(answer, *, runs, depth: int = 30, activation: str = "re
     if isinstance(runs, (str, bytes)) or not isinstance(runs, Sequence) or not all(
             hasattr(r, a) for r in runs for a in ("strategy", "depth", "activation",
                                                    "seed", "grad_norms")):
-        raise TypeError("runs must be a list of initlib.training.experiment.Run objects (the sweep's "
-                        "result), got " + type(runs).__name__)
+        raise TypeError("runs must be a list of initlib.training.experiment.Run objects "
+                        "(the sweep's result), got " + type(runs).__name__)
     depth = _positive_int(depth, "depth")
     he = _grad_norms(runs, "he_normal", depth, activation)
     gl = _grad_norms(runs, "glorot_normal", depth, activation)
