@@ -12,8 +12,28 @@ from .. import diagnostics as D
 from ..registry import canonical_name, initialize
 from ..stats import distribution
 
-COLORS = {"linear": "tab:gray", "sigmoid": "tab:purple", "tanh": "tab:blue",
-          "relu": "tab:red", "leaky_relu": "tab:orange", "selu": "tab:green"}
+#: Okabe and Ito's palette ("Color Universal Design", 2008): its eight colours stay
+#: distinct for readers with any common colour-vision deficiency. Ordered for curves: the
+#: n-th curve of a figure gets ``PALETTE[n]`` (yellow, last, is too light for text).
+PALETTE = ("#0072B2",  # blue
+           "#D55E00",  # vermillion
+           "#009E73",  # bluish green
+           "#CC79A7",  # reddish purple
+           "#E69F00",  # orange
+           "#56B4E9",  # sky blue
+           "#000000",  # black
+           "#F0E442")  # yellow
+#: The second cue, so that no curve is told apart by its colour alone: the n-th curve
+#: also gets ``MARKERS[n]`` (or ``LINESTYLES[n]`` where a curve has no markers).
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)),
+              (0, (3, 1, 1, 1)))
+
+#: One colour and one marker per activation, the same in every figure.
+STYLES = {"linear": ("#000000", "s"), "sigmoid": ("#CC79A7", "v"),
+          "tanh": ("#0072B2", "^"), "relu": ("#D55E00", "o"),
+          "leaky_relu": ("#E69F00", "D"), "selu": ("#009E73", "P")}
+COLORS = {activation: color for activation, (color, _) in STYLES.items()}
 
 
 def weight_histogram(ax, strategy, shape=(256, 256), *, seed=0, bins=80, **params):
@@ -21,7 +41,7 @@ def weight_histogram(ax, strategy, shape=(256, 256), *, seed=0, bins=80, **param
     on top. x axis: weight value (dimensionless); y axis: probability density.
     Returns the drawn weights."""
     w = initialize(strategy, shape, seed=seed, dtype="float64", **params)
-    ax.hist(w.ravel(), bins=bins, density=True, color="tab:blue", alpha=0.6,
+    ax.hist(w.ravel(), bins=bins, density=True, color=PALETTE[0], alpha=0.6,
             label=f"{w.size:,} drawn weights")
     try:
         dist = distribution(strategy, shape, **params)
@@ -102,7 +122,7 @@ def histogram_strips(axes, prop, which="activations", *, bins=60):
     index = 0 if which == "activations" else 1
     for ax, (layer, pair) in zip(np.ravel(axes), prop.samples.items(), strict=False):
         v = pair[index][np.isfinite(pair[index])]
-        ax.hist(v, bins=bins, color="tab:blue" if index == 0 else "tab:green", alpha=0.8)
+        ax.hist(v, bins=bins, color=PALETTE[0] if index == 0 else PALETTE[2], alpha=0.8)
         ax.set_title(f"layer {layer}", fontsize=9)
         ax.set_xlabel("activation value" if index == 0 else "gradient value")
     np.ravel(axes)[0].set_ylabel("count")
