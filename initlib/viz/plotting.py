@@ -23,8 +23,8 @@ PALETTE = ("#0072B2",  # blue
            "#56B4E9",  # sky blue
            "#000000",  # black
            "#F0E442")  # yellow
-#: The second cue, so that no curve is told apart by its colour alone: the n-th curve
-#: also gets ``MARKERS[n]`` (or ``LINESTYLES[n]`` where a curve has no markers).
+#: The second cue, so that no curve is told apart by its colour alone: a marker, or a line
+#: style where a curve has no markers (:func:`cue` pairs them with the colours).
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)),
               (0, (3, 1, 1, 1)))
@@ -34,6 +34,42 @@ STYLES = {"linear": ("#000000", "s"), "sigmoid": ("#CC79A7", "v"),
           "tanh": ("#0072B2", "^"), "relu": ("#D55E00", "o"),
           "leaky_relu": ("#E69F00", "D"), "selu": ("#009E73", "P")}
 COLORS = {activation: color for activation, (color, _) in STYLES.items()}
+
+
+def cue(i: int) -> tuple[str, str, object]:
+    """Colour, marker and line style of the ``i``-th curve of a figure.
+
+    The colour cycles through :data:`PALETTE`; the marker and line style cycle with it and
+    shift by one after each full round, so no two of the first 64 curves share both their
+    colour and their second cue.
+
+    Parameters
+    ----------
+    i : int
+        Index of the curve in its figure, from 0.
+
+    Returns
+    -------
+    tuple
+        ``(colour, marker, line style)``, as Matplotlib takes them.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``i`` is not an int, or is negative.
+
+    Examples
+    --------
+    >>> cue(0), cue(8)
+    (('#0072B2', 'o', '-'), ('#0072B2', 's', '--'))
+    """
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+        raise TypeError(f"i must be an int (the curve's index), got {type(i).__name__}")
+    if i < 0:
+        raise ValueError(f"i must be >= 0 (the curve's index), got {i}")
+    n = len(PALETTE)
+    second = (i + i // n) % n
+    return PALETTE[i % n], MARKERS[second], LINESTYLES[second]
 
 
 def weight_histogram(ax, strategy, shape=(256, 256), *, seed=0, bins=80, **params):
@@ -61,16 +97,20 @@ def weight_histogram(ax, strategy, shape=(256, 256), *, seed=0, bins=80, **param
     return w
 
 
-def depth_profile(ax, props, quantity="act_std", *, labels=None, theory=None, colors=None):
+def depth_profile(ax, props, quantity="act_std", *, labels=None, theory=None, colors=None,
+                  markers=None):
     """Plot ``quantity`` (a :class:`~initlib.diagnostics.Propagation` attribute) against
     the layer number on a log y axis, one line per propagation; ``theory`` is an optional
-    list of arrays (same length) drawn dashed. Non-finite values are left out."""
+    list of arrays (same length) drawn dashed. Non-finite values are left out. Line ``i``
+    gets ``colors[i]`` and ``markers[i]`` (default: :func:`cue`), so that curves differ in
+    colour and in marker."""
     labels = labels or [f"{p.strategy}, {p.activation}" for p in props]
     for i, p in enumerate(props):
         y = np.asarray(getattr(p, quantity), dtype=float)
-        color = (colors or [None] * len(props))[i]
+        color = colors[i] if colors else cue(i)[0]
+        marker = markers[i] if markers else cue(i)[1]
         line, = ax.semilogy(p.layers, np.where(np.isfinite(y) & (y > 0), y, np.nan),
-                            marker="o", ms=2.5, lw=1.2, color=color, label=labels[i])
+                            marker=marker, ms=3, lw=1.2, color=color, label=labels[i])
         if theory is not None and theory[i] is not None:
             ax.semilogy(p.layers, theory[i], ls="--", lw=1.2, color=line.get_color(),
                         alpha=0.8)
@@ -104,11 +144,12 @@ def strategy_profiles(strategy, activations=("linear", "tanh", "relu"), *, depth
         mf = D.predict(strategy, a, depth=depth, width=width, **params)
         theory_act.append(np.sqrt(mf.q))
         theory_grad.append(np.sqrt(mf.grad_var))
-    colors = [COLORS[a] for a in activations]
+    colors = [STYLES[a][0] for a in activations]
+    markers = [STYLES[a][1] for a in activations]
     depth_profile(axes[0], list(props.values()), "preact_std", labels=list(activations),
-                  theory=theory_act, colors=colors)
+                  theory=theory_act, colors=colors, markers=markers)
     depth_profile(axes[1], list(props.values()), "grad_std", labels=list(activations),
-                  theory=theory_grad, colors=colors)
+                  theory=theory_grad, colors=colors, markers=markers)
     axes[0].set_title("forward: pre-activation std (dashed: mean-field theory)")
     axes[1].set_title("backward: gradient std (dashed: theory)")
     axes[0].legend(title="activation", fontsize=8)
@@ -129,18 +170,19 @@ def histogram_strips(axes, prop, which="activations", *, bins=60):
 
 
 def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
-    """Mean over seeds (line) and min-max band of ``metric`` per epoch, one colour per
-    strategy. x: epoch; y: the metric (accuracy as a fraction, loss in nats)."""
+    """Mean over seeds (line) and min-max band of ``metric`` per epoch, one colour and one
+    line style per strategy. x: epoch; y: the metric (accuracy as a fraction, loss in nats)."""
     by = {}
     for r in runs:
         by.setdefault(r.strategy, []).append(r.history[metric])
     for i, (name, curves) in enumerate(by.items()):
         c = np.array(curves, dtype=float)
         epochs = np.arange(1, c.shape[1] + 1)
-        color = (colors or {}).get(name, f"C{i}")
+        color = (colors or {}).get(name, cue(i)[0])
         with warnings.catch_warnings():  # all-nan epochs (diverged runs) leave gaps
             warnings.simplefilter("ignore", RuntimeWarning)
-            ax.plot(epochs, np.nanmean(c, axis=0), color=color, label=name)
+            ax.plot(epochs, np.nanmean(c, axis=0), color=color, label=name,
+                    ls=cue(i)[2])
             ax.fill_between(epochs, np.nanmin(c, axis=0), np.nanmax(c, axis=0), color=color,
                             alpha=0.2)
     ax.set_xlabel("epoch")
@@ -202,7 +244,8 @@ def gradient_norms(ax, runs, *, record=0, colors=None):
     for i, (name, rows) in enumerate(by.items()):
         g = np.median(np.array(rows, dtype=float), axis=0)
         ax.semilogy(np.arange(1, g.size + 1), np.where(g > 0, g, np.nan),
-                    color=(colors or {}).get(name, f"C{i}"), label=name, marker=".")
+                    color=(colors or {}).get(name, cue(i)[0]), label=name, marker=cue(i)[1],
+                    ms=4)
     ax.set_xlabel("Dense layer (1 = input side)")
     ax.set_ylabel("gradient norm ‖∂L/∂W‖")
     ax.grid(True, alpha=0.3, which="both")
