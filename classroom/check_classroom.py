@@ -121,9 +121,14 @@ def prepare_course(course: Path, picks: list[str], teacher: hub.Account) -> dict
     shutil.copytree(COURSEWORK, course, ignore=shutil.ignore_patterns(*GENERATED))
     if not (course / "source").is_dir():  # the source versions are generated from notebooks/
         make = COURSEWORK / "make_student_versions.py"
-        out = subprocess.run([sys.executable, str(make), "--root", str(course)],
-                             capture_output=True, text=True, cwd=COURSEWORK)
-        if out.returncode or not (course / "source").is_dir():
+        names = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+                 if p.name.startswith(tuple(picks))]
+        for args in [names, []] if names else [[]]:  # those picked if it takes names, or all
+            out = subprocess.run([sys.executable, str(make), "--root", str(course), *args],
+                                 capture_output=True, text=True, cwd=COURSEWORK)
+            if not out.returncode and (course / "source").is_dir():
+                break
+        else:
             raise RuntimeError(f"{make.name} --root {course} failed:\n{out.stderr[-3000:]}")
         for generated in ("release", "gradebook.db"):
             target = course / generated

@@ -197,12 +197,12 @@ def remove_stale_accounts() -> list[str]:
 
 
 def open_for_accounts(paths) -> list[tuple[Path, int]]:
-    """Let other accounts traverse every folder above ``paths`` (add ``o+x`` where it is
-    missing, e.g. ``/root`` above a pyenv Python). Returns ``[(folder, old mode)]`` for
-    :func:`restore_modes`."""
+    """Let other accounts traverse every folder above ``paths`` and the folders among
+    them (add ``o+x`` where it is missing, e.g. ``/root`` above a pyenv Python).
+    Returns ``[(folder, old mode)]`` for :func:`restore_modes`."""
     changed = []
-    for path in paths:
-        for folder in [*reversed(Path(path).resolve().parents)]:
+    for path in (Path(p).resolve() for p in paths):
+        for folder in [*reversed(path.parents), *([path] if path.is_dir() else [])]:
             mode = folder.stat().st_mode
             if not mode & stat.S_IXOTH and folder not in [f for f, _ in changed]:
                 os.chmod(folder, stat.S_IMODE(mode) | stat.S_IXOTH)

@@ -70,6 +70,7 @@ class StudentRun:
     cells: float = float("nan")
     n_cells: int = 0
     updates: list[float] = field(default_factory=list)
+    update_cpu_s: float = float("nan")  # the kernel's CPU time per update
     peak_mb: float = float("nan")
     cpu_s: float = float("nan")
     errors: list[str] = field(default_factory=list)
@@ -161,6 +162,7 @@ def move_explorer(run: StudentRun, updates: int, kernels: dict) -> None:
     sliders = {"depth": k.widgets("IntSliderModel", "depth")[0],
                "scale": k.widgets("FloatLogSliderModel", "scale")[0]}
     images = set(k.widgets("ImageModel"))
+    cpu_before = _kernel_cpu(k)
     for control, value in _explorer_values(updates):
         reply = k.move(sliders[control], value, timeout=600)
         if reply.errors:
@@ -169,6 +171,14 @@ def move_explorer(run: StudentRun, updates: int, kernels: dict) -> None:
                    for u in reply.comm_updates):
             raise RuntimeError(f"{run.name}: moving {control} to {value} sent no new figure")
         run.updates.append(reply.seconds)
+    run.update_cpu_s = (_kernel_cpu(k) - cpu_before) / updates
+
+
+def _kernel_cpu(k: Kernel) -> float:
+    """CPU seconds the kernel process has used so far (all its threads)."""
+    reply = k.execute("import resource as _r\n_u = _r.getrusage(_r.RUSAGE_SELF)\n"
+                      "print(_u.ru_utime + _u.ru_stime)\ndel _r, _u")
+    return float(reply.stdout)
 
 
 def simulate(room, accounts, *, updates: int = 30, time_limit: float = 1800,
@@ -252,48 +262,59 @@ def summary(result: dict) -> dict:
     out["peak_mb_p50"], out["peak_mb_max"] = percentile(col("peak_mb"), 50), max(col("peak_mb"),
                                                                                default=0)
     out["cpu_s_p50"] = percentile(col("cpu_s"), 50)
+    out["update_cpu_p50"] = percentile(col("update_cpu_s"), 50)
     return out
 
 
 def table(rows: list[dict]) -> str:
     """Markdown table of :func:`summary` rows."""
     head = ("| students at once | server start p50 / p95 s | pull p50 / p95 s | "
-            "notebook 01 p50 / p95 s | explorer update p50 / p95 s | peak memory per "
-            "student MB (p50 / max) | CPU s per student | errors |")
-    lines = [head, "|" + "---:|" * 8]
+            "notebook 01 p50 / p95 s | explorer update p50 / p95 s | kernel CPU per update s "
+            "| peak memory per student MB (p50 / max) | CPU s per student | errors |")
+    lines = [head, "|" + "---:|" * 9]
     for s in rows:
         lines.append(
             f"| {s['students']} | {s['start_p50']:.1f} / {s['start_p95']:.1f} | "
             f"{s['pull_p50']:.1f} / {s['pull_p95']:.1f} | {s['cells_p50']:.0f} / "
             f"{s['cells_p95']:.0f} | {s['update_p50']:.2f} / {s['update_p95']:.2f} | "
-            f"{s['peak_mb_p50']:.0f} / {s['peak_mb_max']:.0f} | {s['cpu_s_p50']:.0f} | "
-            f"{s['errors']} |")
+            f"{s['update_cpu_p50']:.2f} | {s['peak_mb_p50']:.0f} / {s['peak_mb_max']:.0f} | "
+            f"{s['cpu_s_p50']:.0f} | {s['errors']} |")
     return "\n".join(lines)
 
 
 def sizing(rows: list[dict], cores: int, acceptable: float) -> str:
-    """Students per core and per GB from the measured class sizes (see the README)."""
-    solo = next((r for r in rows if r["students"] == 1), None)
-    fits = [r for r in rows if r["students"] > 1 and r["errors"] == 0
-            and r["update_p95"] <= acceptable]
-    worst = max((r for r in rows if r["errors"] == 0), key=lambda r: r["students"],
-                default=None)
+    """Students per core and per GB, from the measured class sizes (see the README).
+
+    Measured: the largest class size whose p95 update stayed within ``acceptable`` s.
+    From CPU time: when every student moves a control at once, the cores share out
+    ``students x CPU per update`` seconds of work, so an update takes about that divided
+    by the cores; ``acceptable / CPU per update`` students per core keep it within
+    ``acceptable``, on a machine with nothing else running."""
+    ok = [r for r in rows if r["errors"] == 0]
+    solo = next((r for r in ok if r["students"] == 1), None)
+    crowd = [r for r in ok if r["students"] > 1]
     lines = ["| measure | value |", "|---|---:|"]
     if solo:
         lines.append(f"| explorer update, one student alone (p50 / p95) | "
                      f"{solo['update_p50']:.2f} / {solo['update_p95']:.2f} s |")
-    if fits:
-        best = max(fits, key=lambda r: r["students"])
-        lines.append(f"| most students measured moving the explorer at once with p95 update "
-                     f"≤ {acceptable:g} s | {best['students']} on {cores} cores = "
-                     f"{best['students'] / cores:.1f} per core |")
-    else:
-        lines.append(f"| class sizes measured with p95 update ≤ {acceptable:g} s | none |")
-    if worst:
-        per_student = worst["peak_mb_max"]
-        lines.append(f"| peak memory per student, notebook 01 + explorer (max over "
-                     f"{worst['students']} students) | {per_student:.0f} MB = "
-                     f"{1024 / per_student:.1f} students per GB |")
+    fits = [r for r in crowd if r["update_p95"] <= acceptable]
+    best = max(fits, key=lambda r: r["students"]) if fits else None
+    lines.append(f"| measured: most students moving the explorer at once with p95 update "
+                 f"≤ {acceptable:g} s | " + (f"{best['students']} on {cores} cores = "
+                                             f"{best['students'] / cores:.1f} per core |"
+                                             if best else "none of the sizes measured |"))
+    if crowd:
+        cpu = percentile([r["update_cpu_p50"] for r in crowd], 50)
+        biggest = max(crowd, key=lambda r: r["students"])
+        lines.append(f"| kernel CPU time per explorer update (median) | {cpu:.2f} s |")
+        lines.append(f"| from CPU time: students per core moving the explorer at once with "
+                     f"updates of {acceptable:g} s | {acceptable / cpu:.1f} |")
+        lines.append(f"| check: {biggest['students']} students on {cores} cores, update "
+                     f"predicted / measured p50 | {biggest['students'] * cpu / cores:.2f} / "
+                     f"{biggest['update_p50']:.2f} s |")
+        peak = max(r["peak_mb_max"] for r in crowd)
+        lines.append(f"| peak memory per student, notebook 01 + explorer | {peak:.0f} MB = "
+                     f"{1024 / peak:.1f} students per GB |")
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ machine must run them.
 import json
 import os
 import pwd
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -171,12 +172,40 @@ def test_summary_and_sizing():
     def result(n, update, peak):
         return {"students": n, "runs": [
             {"start": 2.0, "pull": 1.0, "kernel": 1.0, "cells": 10.0, "updates": [update] * 30,
-             "peak_mb": peak, "cpu_s": 20.0, "errors": []} for _ in range(n)]}
+             "update_cpu_s": 0.25, "peak_mb": peak, "cpu_s": 20.0, "errors": []}
+            for _ in range(n)]}
 
     rows = [load_test.summary(result(n, u, 400.0))
             for n, u in ((1, 0.2), (4, 0.6), (8, 1.5))]
     assert [r["update_p95"] for r in rows] == pytest.approx([0.2, 0.6, 1.5])
     text = load_test.sizing(rows, cores=2, acceptable=1.0)
     assert "4 on 2 cores = 2.0 per core" in text
+    assert "updates of 1 s | 4.0 |" in text  # 1 s / 0.25 s of CPU per update
+    assert "predicted / measured p50 | 1.00 / 1.50 s" in text
     assert "400 MB = 2.6 students per GB" in text
     assert "| 8 |" in load_test.table(rows)
+
+
+def test_zero_to_jupyterhub_config_matches_the_hub():
+    yaml = pytest.importorskip("yaml")
+    config = yaml.safe_load((ROOT / "classroom" / "config.yaml").read_text())
+    user = config["singleuser"]
+    files = {f["mountPath"]: f for f in user["extraFiles"].values()}
+    here = ROOT / "classroom" / "jupyter"
+    for name in ("nbgrader_config.py", "jupyter_server_config.py"):
+        assert files[f"/etc/jupyter/{name}"]["stringData"] == (here / name).read_text()
+    page = json.loads((here / "labconfig" / "page_config.json").read_text())
+    assert files["/etc/jupyter/labconfig/page_config.json"]["data"] == page
+
+    def gigabytes(size):
+        number, unit = re.fullmatch(r"([\d.]+)([MG])", size).groups()
+        return float(number) / (1024 if unit == "M" else 1)
+
+    memory, cpu = user["memory"], user["cpu"]
+    assert 0 < gigabytes(memory["guarantee"]) < gigabytes(memory["limit"])
+    assert gigabytes(memory["limit"]) >= 1.5  # notebook 08's kernel alone needs 0.9 GB
+    assert 0 < cpu["guarantee"] <= cpu["limit"]
+    threads = {k: v for k, v in user["extraEnv"].items() if k.endswith("_NUM_THREADS")}
+    assert threads and set(threads.values()) == {str(cpu["limit"])}
+    exchange = user["extraEnv"]["INITLIB_EXCHANGE_ROOT"]
+    assert [m["mountPath"] for m in user["storage"]["extraVolumeMounts"]] == [exchange]
