@@ -8,6 +8,8 @@ in deep linear networks.
   (:func:`gauss_expectation`).
 * :mod:`~initlib.diagnostics.linear`: Jacobian singular values and training of deep
   linear networks (dynamical isometry).
+* :mod:`~initlib.diagnostics.correlation`: :func:`unit_correlation`, how alike a layer's
+  units are (their mean correlation across a batch; ``Propagation.unit_corr`` per layer).
 
 >>> from initlib import diagnostics as D
 >>> p = D.propagate("glorot_normal", "tanh", depth=10, width=512, seed=0)
@@ -17,6 +19,7 @@ True
 """
 
 from ..activations import ACTIVATIONS, SATURATION_THRESHOLD
+from .correlation import unit_correlation
 from .linear import LinearRun, jacobian_singular_values, train_deep_linear
 from .meanfield import (
     MeanField,
@@ -32,5 +35,5 @@ __all__ = [
     "ACTIVATIONS", "PER_LAYER", "SATURATION_THRESHOLD", "LinearRun", "MeanField",
     "PhaseDiagram", "Propagation", "failure_layer", "gauss_expectation",
     "jacobian_singular_values", "mean_field", "phase_diagram", "predict", "propagate",
-    "train_deep_linear",
+    "train_deep_linear", "unit_correlation",
 ]

@@ -28,10 +28,12 @@ from .._checks import check_choice, check_int, check_real, check_seed, spawn_see
 from ..activations import ACTIVATIONS, SATURATION_THRESHOLD
 from ..activations import activation as activation_of
 from ..registry import canonical_name, initialize
+from .correlation import unit_correlation
 
 #: Per-layer quantities of a :class:`Propagation` (arrays of length ``depth``).
 PER_LAYER = ("preact_mean", "preact_std", "act_mean", "act_std", "saturated", "grad_std",
-             "weight_grad_norm", "weight_norm", "nonfinite", "grad_nonfinite", "update_ratio")
+             "weight_grad_norm", "weight_norm", "nonfinite", "grad_nonfinite", "update_ratio",
+             "unit_corr")
 
 
 @dataclass
@@ -51,6 +53,10 @@ class Propagation:
         ``W_l``; ``update_ratio`` is their quotient.
     nonfinite, grad_nonfinite : number of inf/nan values in ``z_l`` and in the gradient
         with respect to ``h_l`` (overflow is reported here, never raised).
+    unit_corr : mean correlation between the units' pre-activations ``z_l`` across the
+        batch (:func:`~initlib.diagnostics.correlation.unit_correlation`): about 0 for
+        units that respond independently, 1 when every unit computes the same function
+        of the input; nan after overflow.
     samples : for each layer number in ``keep``, ``(activations, gradients)`` as flat
         float32 arrays (at most ``max_samples`` values each) for histograms.
     """
@@ -71,6 +77,7 @@ class Propagation:
     weight_norm: np.ndarray
     nonfinite: np.ndarray
     grad_nonfinite: np.ndarray
+    unit_corr: np.ndarray
     samples: dict = field(default_factory=dict)
 
     @property
@@ -161,7 +168,8 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
 
     stats = {k: np.zeros(depth) for k in ("preact_mean", "preact_std", "act_mean", "act_std",
                                           "saturated", "grad_std", "weight_grad_norm",
-                                          "weight_norm", "nonfinite", "grad_nonfinite")}
+                                          "weight_norm", "nonfinite", "grad_nonfinite",
+                                          "unit_corr")}
     input_std = float(h.std())
     weights, acts, samples = [], [h], {}
     with np.errstate(all="ignore"):
@@ -183,6 +191,7 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
             stats["saturated"][k] = _saturation(activation, h)
             stats["weight_norm"][k] = np.linalg.norm(w)
             stats["nonfinite"][k] = _count_nonfinite(z, stats["preact_std"][k])
+            stats["unit_corr"][k] = unit_correlation(z) if min(z.shape) > 1 else math.nan
 
         g = rng.standard_normal(h.shape, dtype=np.float32)  # dL/dh at the output
         for k in range(depth - 1, -1, -1):
