@@ -153,3 +153,14 @@ def test_failure_layer():
     assert D.failure_layer(he, factor=1e3) is None
     with pytest.raises(ValueError, match="factor"):
         D.failure_layer(p, factor=0.5)
+
+
+def test_bias_is_added_to_every_pre_activation():
+    p = D.propagate("zeros", "linear", depth=3, width=8, batch=4, seed=0, bias=0.25)
+    assert np.allclose(p.preact_mean, 0.25) and np.allclose(p.preact_std, 0)
+    x = np.random.default_rng(0).standard_normal((32, 16)).astype(np.float32)
+    stacked = D.propagate("identity", "linear", depth=5, width=16, inputs=x, seed=0, bias=0.5)
+    assert np.allclose(stacked.preact_mean, x.mean(dtype=np.float64) + 0.5 * np.arange(1, 6),
+                       atol=1e-6)  # layer l adds its bias to the one before: x + l b
+    with pytest.raises(ValueError, match="bias must be finite"):
+        D.propagate("he_normal", "relu", depth=2, width=8, bias=float("nan"))

@@ -93,7 +93,7 @@ class Propagation:
 
 def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, batch=128,
               inputs=None, seed=0, keep=(), max_samples=20_000, negative_slope=0.01,
-              weight_scale=1.0, **params) -> Propagation:
+              weight_scale=1.0, bias=0.0, **params) -> Propagation:
     """Measure activations and gradients layer by layer in a deep dense network.
 
     Parameters
@@ -119,6 +119,10 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
     weight_scale : float
         Multiplies every drawn weight (a gain on top of the strategy; 1 leaves it as
         defined). Must be finite and >= 0.
+    bias : float
+        The value every bias starts at, added to every pre-activation of every layer
+        (default 0, as in Keras and the papers; a small positive value is the "keep the
+        ReLUs alive" advice). Must be finite.
 
     Returns
     -------
@@ -139,6 +143,7 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
     width = check_int(width, "width", 1)
     slope = check_real(negative_slope, "negative_slope", non_negative=True)
     weight_scale = check_real(weight_scale, "weight_scale", non_negative=True)
+    bias = np.float32(check_real(bias, "bias"))
     max_samples = check_int(max_samples, "max_samples", 1)
     if {"seed", "dtype"} & set(params):
         raise TypeError("seed and dtype are set by propagate itself (seed drives every draw, "
@@ -183,6 +188,8 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
             if weight_scale != 1.0:
                 w = w * np.float32(weight_scale)  # a copy: the strategy may share arrays
             z = h @ w
+            if bias:
+                z += bias
             h = phi(z)
             weights.append(w)
             acts.append(h)
