@@ -164,3 +164,22 @@ def test_bias_is_added_to_every_pre_activation():
                        atol=1e-6)  # layer l adds its bias to the one before: x + l b
     with pytest.raises(ValueError, match="bias must be finite"):
         D.propagate("he_normal", "relu", depth=2, width=8, bias=float("nan"))
+
+
+def test_a_network_whose_width_changes():
+    # LeCun (fan_in) keeps the forward variance of a linear network whatever the widths;
+    # the backward variance then changes by fan_out / fan_in at each layer, a product
+    # that telescopes: from the output back to layer 1's output it is the last width over
+    # the first.
+    widths = (1024, 512, 256, 128)
+    p = D.propagate("lecun_normal", "linear", width=widths, batch=500, seed=0)
+    assert p.depth == 4 and p.width == widths
+    assert np.allclose(p.preact_std, 1.0, rtol=0.05)
+    assert p.grad_std[0] ** 2 / p.grad_std[-1] ** 2 == pytest.approx(128 / 1024, rel=0.1)
+    assert D.propagate("he_normal", "relu", depth=4, width=8).width == 8
+    with pytest.raises(ValueError, match="depth is 3 but width gives 4"):
+        D.propagate("he_normal", "relu", depth=3, width=widths)
+    with pytest.raises(ValueError, match=r"width\[1\] must be an integer >= 1"):
+        D.propagate("he_normal", "relu", width=(8, 0))
+    with pytest.raises(TypeError, match="width must be an int or a sequence"):
+        D.propagate("he_normal", "relu", width=2.5)

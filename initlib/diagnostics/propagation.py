@@ -91,7 +91,7 @@ class Propagation:
         return np.arange(1, self.depth + 1)
 
 
-def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, batch=128,
+def propagate(strategy="he_normal", activation="relu", *, depth=None, width=256, batch=128,
               inputs=None, seed=0, keep=(), max_samples=20_000, negative_slope=0.01,
               weight_scale=1.0, bias=0.0, **params) -> Propagation:
     """Measure activations and gradients layer by layer in a deep dense network.
@@ -104,12 +104,18 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
         **params)`` returning an array of ``shape``, for an initializer of your own.
     activation : str
         One of :data:`ACTIVATIONS`; ``negative_slope`` is the leaky-ReLU slope.
-    depth, width, batch : int
-        Number of dense layers (>= 1), units per layer and examples in the batch.
+    depth : int, optional
+        Number of dense layers (>= 1); default 30, or the length of ``width`` when that
+        is a sequence.
+    width : int or sequence of int
+        Units per layer (>= 1), or each layer's own width, input side first, for a
+        network whose width changes (a tapering classifier, a bottleneck).
+    batch : int
+        Examples in the batch.
     inputs : array of shape (batch, n_features), optional
         A real data batch (for example standardized digits); the first layer then has
         ``n_features`` inputs and ``batch`` is ignored. Default: a standard normal batch
-        of shape ``(batch, width)``.
+        of shape ``(batch, width)`` (``width`` of the first layer).
     seed : int or numpy.random.Generator
         Drives everything, through :func:`initlib._checks.spawn_seeds`: stream 0 draws
         the inputs and the output gradient, stream ``l`` the weights of layer ``l``, so
@@ -139,8 +145,8 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
     else:
         strategy = canonical_name(strategy)
         draw = partial(initialize, strategy)
-    depth = check_int(depth, "depth", 1)
-    width = check_int(width, "width", 1)
+    widths = _widths(width, depth)
+    depth = len(widths)
     slope = check_real(negative_slope, "negative_slope", non_negative=True)
     weight_scale = check_real(weight_scale, "weight_scale", non_negative=True)
     bias = np.float32(check_real(bias, "bias"))
@@ -154,7 +160,7 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
     rng = np.random.default_rng(data_seed)
     if inputs is None:
         batch = check_int(batch, "batch", 1)
-        h = rng.standard_normal((batch, width), dtype=np.float32)
+        h = rng.standard_normal((batch, widths[0]), dtype=np.float32)
     else:
         raw = np.asarray(inputs)
         if not (np.issubdtype(raw.dtype, np.floating) or np.issubdtype(raw.dtype, np.integer)):
@@ -179,12 +185,12 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
     weights, acts, samples = [], [h], {}
     with np.errstate(all="ignore"):
         for k in range(depth):
-            w = np.asarray(draw((h.shape[1], width), seed=layer_seeds[k], dtype="float32",
-                                **params),
+            shape = (h.shape[1], widths[k])
+            w = np.asarray(draw(shape, seed=layer_seeds[k], dtype="float32", **params),
                            dtype=np.float32)
-            if w.shape != (h.shape[1], width):
+            if w.shape != shape:
                 raise ValueError(f"strategy {strategy!r} returned shape {w.shape} for "
-                                 f"{(h.shape[1], width)}")
+                                 f"{shape}")
             if weight_scale != 1.0:
                 w = w * np.float32(weight_scale)  # a copy: the strategy may share arrays
             z = h @ w
@@ -211,9 +217,32 @@ def propagate(strategy="he_normal", activation="relu", *, depth=30, width=256, b
             stats["weight_grad_norm"][k] = np.linalg.norm(acts[k].T @ delta) / batch
             if k:
                 g = delta @ weights[k].T
+    width = widths[0] if len(set(widths)) == 1 and _is_integer(width) else widths
     return Propagation(strategy=strategy, activation=activation, depth=depth, width=width,
                        batch=batch, input_std=input_std, samples=dict(sorted(samples.items())),
                        **stats)
+
+
+def _widths(width, depth) -> tuple:
+    """Each layer's width from ``width`` (int or sequence) and ``depth`` (int or None)."""
+    if isinstance(width, (str, bytes)) or not (_is_integer(width)
+                                                or hasattr(width, "__iter__")):
+        raise TypeError(f"width must be an int or a sequence of ints (one per layer), got "
+                        f"{width!r}")
+    if _is_integer(width):
+        depth = 30 if depth is None else check_int(depth, "depth", 1)
+        return (check_int(width, "width", 1),) * depth
+    widths = tuple(check_int(w, f"width[{i}]", 1) for i, w in enumerate(width))
+    if not widths:
+        raise ValueError("width must name at least one layer, got an empty sequence")
+    if depth is not None and check_int(depth, "depth", 1) != len(widths):
+        raise ValueError(f"depth is {depth} but width gives {len(widths)} layer widths; "
+                         f"leave depth out when width is a sequence")
+    return widths
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _mean_std(x):
