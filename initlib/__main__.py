@@ -10,6 +10,8 @@ collection on that JupyterHub.
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 
 from . import __version__
@@ -29,14 +31,22 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m initlib",
         description="List the notebooks of the initlib collection in reading order, each "
                     "with its title, a one-line summary and where to open it: the local "
-                    "path in a checkout, otherwise its GitHub and Colab links.",
+                    "path in a checkout, otherwise its GitHub and Colab links; then the "
+                    "command that opens the collection.",
+        epilog="examples:\n"
+               "  python -m initlib                      # the notebooks on this machine\n"
+               "  python -m initlib --online             # their GitHub and Colab links\n"
+               "  python -m initlib --hub https://hub.example.edu\n"
+               "                                         # the link for your JupyterHub",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--online", action="store_true",
                         help="show the GitHub and Colab links even where the notebooks are "
-                             "on disk")
+                             "on disk (default: local paths in a checkout)")
     parser.add_argument("--hub", metavar="URL",
                         help="also print the nbgitpuller link that opens the collection on "
-                             "the JupyterHub at URL (for example https://hub.example.edu)")
+                             "the JupyterHub at URL, for example https://hub.example.edu "
+                             "(default: none)")
     args = parser.parse_args(argv)
 
     folder = None if args.online else local_notebooks()
@@ -65,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    Colab:  {colab}")
     print()
     if folder is not None:
-        print(f"Open the collection: jupyter lab {folder / NOTEBOOKS[0].name}")
+        # the interpreter running now, so the command works without activating anything
+        root = folder.parent
+        command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
+                   str(folder / NOTEBOOKS[0].name)]
+        print(f"Open the collection: {shlex.join(command)}")
     elif binder_url(repo):
         print(f"Open the collection on mybinder.org: {binder_url(repo)}")
     if args.hub:
@@ -75,5 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _run() -> int:
+    """``main``, quiet when the reader closes the pipe early (``| head``)."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python's documented recipe: point stdout at devnull so that the interpreter's
+        # own flush at exit does not raise a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())

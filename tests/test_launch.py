@@ -96,22 +96,27 @@ def test_package_dependencies_agree_with_requirements():
             assert pinned[name] == low, name
 
 
-def test_binder_requirements_cover_the_notebooks():
-    notebook_part = requirement_lines("requirements.txt")
-    binder = requirement_lines("binder/requirements.txt")
-    assert binder == [ln.replace("tensorflow>", "tensorflow-cpu>") for ln in notebook_part]
-    assert "pip install --no-deps ." in (ROOT / "binder/postBuild").read_text()
+def test_binder_requirements_are_the_student_set_on_linux_x86_64():
+    from packaging.requirements import Requirement
+
+    linux = {"platform_system": "Linux", "platform_machine": "x86_64", "sys_platform": "linux"}
+    student = []
+    for line in requirement_lines("requirements.txt"):
+        if line.startswith("./"):  # a local folder: postBuild installs it
+            continue
+        req = Requirement(line)
+        if req.marker is None or req.marker.evaluate(linux):
+            req.marker = None
+            student.append(str(req))
+    binder = [str(Requirement(line)) for line in requirement_lines("binder/requirements.txt")]
+    assert binder == student
+    assert any(name.startswith("tensorflow-cpu") for name in binder)
+    locals_ = [ln for ln in requirement_lines("requirements.txt") if ln.startswith("./")]
+    assert "pip install --no-deps . " + " ".join(locals_) in (
+        ROOT / "binder/postBuild").read_text()
 
 
 # --- python -m initlib ----------------------------------------------------------------
-
-
-def run_main(*args):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    out = subprocess.run([sys.executable, "-m", "initlib", *args], capture_output=True,
-                         text=True, encoding="utf-8", env=env, cwd=ROOT / "tests", check=True,
-                         timeout=120)
-    return out.stdout
 
 
 def test_catalogue_matches_the_notebooks_and_the_readme():
@@ -121,30 +126,6 @@ def test_catalogue_matches_the_notebooks_and_the_readme():
     readme = (ROOT / "README.md").read_text()
     for nb in launch.NOTEBOOKS:
         assert f"(notebooks/{nb.name}) | {nb.summary} |" in readme
-
-
-def test_main_lists_every_notebook_in_order_with_its_path():
-    out = run_main()
-    positions = [out.index(f"{nb.number}  {nb.title}\n") for nb in launch.NOTEBOOKS]
-    assert positions == sorted(positions)
-    for path in NOTEBOOKS:
-        assert f"    {path}\n" in out
-    assert "colab.research.google.com" not in out
-
-
-def test_main_online_gives_github_and_colab_links():
-    out = run_main("--online", "--hub", "https://hub.example.edu")
-    for path in NOTEBOOKS:
-        assert f"GitHub: {REPO}/blob/main/notebooks/{path.name}\n" in out
-        assert f"Colab:  {launch.colab_url(REPO, path.name)}\n" in out
-    assert launch.binder_url(REPO) in out
-    assert launch.nbgitpuller_url(REPO, "https://hub.example.edu") in out
-    assert str(ROOT / "notebooks") not in out
-
-
-def test_main_help():
-    out = run_main("--help")
-    assert "usage: python -m initlib" in out and "--online" in out and "--hub" in out
 
 
 # --- Colab badge and install cell -----------------------------------------------------

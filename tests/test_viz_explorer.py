@@ -79,10 +79,41 @@ def test_bad_settings(kwargs):
 
 
 def test_static_fallback_for_readers_without_a_kernel(explorer):
-    bundle = explorer._repr_mimebundle_()
+    bundle, metadata = explorer._repr_mimebundle_()
     assert bundle["image/png"][:4] == b"\x89PNG"
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"].startswith("Explorer(strategy=")
+    alt = metadata["image/png"]["alt"]
+    s = explorer.settings
+    assert s["strategy"] in alt and f"depth {s['depth']}," in alt and "dashed" in alt
+
+
+def test_figure_is_drawn_at_display_size_with_readable_text(explorer):
+    """960 px wide at 100 dpi (shown without scaling up); no text below 8 pt; the
+    histograms' legends name each shown layer with its std."""
+    import PIL.Image
+
+    png = PIL.Image.open(__import__("io").BytesIO(explorer.png()))
+    assert png.size == (960, 640)
+    fig = explorer.figure
+    sizes = [t.get_fontsize() for t in fig.findobj(lambda a: hasattr(a, "get_fontsize"))
+             if getattr(t, "get_text", lambda: "")()]
+    assert min(sizes) >= 8
+    labels = [t.get_text() for t in explorer.legends["act"].get_texts() if t.get_text()]
+    assert labels[0].startswith("layer 1: std ") and len(labels) == 4
+
+
+def test_histograms_are_normalized_per_layer():
+    """Layers whose scales differ by decades share one axis: each histogram is of the
+    values divided by their own std, so each has unit variance over the shown range."""
+    e = Explorer(strategy="small_uniform", activation="linear", depth=10, width=256)
+    for stair in e.stairs["act"]:
+        data = stair.get_data()
+        counts, edges = data.values, data.edges
+        centers = (edges[:-1] + edges[1:]) / 2
+        mass = np.nansum(counts) * (edges[1] - edges[0])
+        var = np.nansum(counts * centers**2) * (edges[1] - edges[0]) / mass
+        assert mass > 0.99 and abs(var - 1) < 0.1
 
 
 CORNERS = [dict(depth=100, width=8, scale=10.0, mean=0.05, batch=16, seed=1),

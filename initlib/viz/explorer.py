@@ -3,7 +3,13 @@ vanish, explode or stay healthy through a deep dense network, with the mean-fiel
 prediction drawn over the measurement.
 
 >>> from initlib.viz import Explorer
->>> Explorer(strategy="he_normal", activation="relu")     # in a notebook cell
+>>> explorer = Explorer(strategy="he_normal", activation="relu")
+>>> explorer.set(depth=50, scale=1.2)      # what moving two controls does
+>>> explorer.result.depth                  # the last Propagation it measured
+50
+
+In a notebook, make ``explorer`` (or ``Explorer(...)``) the last line of a cell to show
+the controls and the figure.
 
 The figure is a Matplotlib ``Figure`` that is never rebuilt: an update recomputes the
 statistics (:func:`initlib.diagnostics.propagate` and :func:`~initlib.diagnostics.predict`),
@@ -34,7 +40,15 @@ MENU = ("zero_mean_normal", "small_uniform", "large_uniform", "nonzero_mean_norm
         "glorot_normal", "he_normal", "glorot_uniform", "he_uniform", "lecun_normal",
         "orthogonal")
 
-HIST_BINS = 60
+HIST_BINS = 64
+#: Histograms show values divided by their layer's std, over +-HIST_RANGE std.
+HIST_RANGE = 4.0
+#: Okabe-Ito colours (colour-blind-safe) for measurement and theory, and for the layers
+#: of the histograms, each layer also with its own line style.
+MEASURED, THEORY = "#0072B2", "#D55E00"
+LAYER_COLORS = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2",
+                "#D55E00", "#999999")
+LAYER_STYLES = ("-", "--", "-.", ":")
 
 
 def strategy_mean(strategy) -> float | None:
@@ -187,53 +201,68 @@ class Explorer:
     # ------------------------------------------------------------------ figure
 
     def _build_figure(self):
-        self.figure = fig = Figure(figsize=(10, 6.6), dpi=72)
+        # Drawn at the size it is shown (960 x 640 px; the image is never scaled up) with
+        # text of 9 pt and more. Colour-blind-safe: Okabe-Ito colours, and a second cue
+        # (markers against a dashed line; line styles for the histogram layers).
+        self.figure = fig = Figure(figsize=(9.6, 6.4), dpi=100)
         FigureCanvasAgg(fig)
-        grid = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.9, bottom=0.08,
-                                wspace=0.25, hspace=0.45)
+        grid = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.86, bottom=0.09,
+                                wspace=0.22, hspace=0.55)
         self.ax_act, self.ax_grad = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
         self.ax_hist_act = fig.add_subplot(grid[1, 0])
         self.ax_hist_grad = fig.add_subplot(grid[1, 1])
         lines = {}
-        for ax, key, title in ((self.ax_act, "act", "activation std per layer"),
-                               (self.ax_grad, "grad", "gradient std per layer")):
-            # Few ticks, no minor ticks, no legend box, fixed title position: on a
-            # figure redrawn at every control change, tick labels are most of the cost.
+        for ax, key, title in ((self.ax_act, "act", "forward: activation std per layer"),
+                               (self.ax_grad, "grad", "backward: gradient std per layer")):
+            # Few ticks, no minor ticks, fixed title position: on a figure redrawn at
+            # every control change, tick labels are most of the cost.
+            ax.set_ylim(0.1, 10)
             ax.set_yscale("log")
             ax.yaxis.set_major_locator(LogLocator(numticks=6))
             ax.yaxis.set_minor_locator(NullLocator())
             ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
-            ax.set_xlabel("layer")
-            ax.set_ylabel("std (log scale)")
-            ax.set_title(title + " (dots: measured, dashed: mean-field theory)",
-                         fontsize=9, y=1.0)
-            lines[key], = ax.plot([], [], "o-", ms=3, lw=1.2, color="tab:blue",
-                                  label="measured")
-            lines[key + "_theory"], = ax.plot([], [], "--", lw=1.5, color="tab:orange",
-                                              label="mean-field theory")
+            ax.set_xlabel("layer", fontsize=10)
+            ax.set_ylabel("std (log scale)", fontsize=10)
+            ax.set_title(title, fontsize=10, y=1.0)
+            lines[key], = ax.plot([], [], "o-", ms=3.5, lw=1.2, color=MEASURED,
+                                  label="measured (dots)")
+            lines[key + "_theory"], = ax.plot([], [], "--", lw=1.8, color=THEORY,
+                                              label="mean-field theory (dashed)")
+            ax.legend(loc="upper right", fontsize=9, frameon=True, framealpha=0.85)
         self.lines = lines
-        # Histogram strips as in Glorot & Bengio (2010), figs. 6-7: one step curve per
-        # shown layer, overlaid, so a layer that collapses shows as a spike at 0.
-        colors = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, self.histogram_layers))
-        self.stairs = {}
-        for ax, key, what in ((self.ax_hist_act, "act", "activation"),
-                              (self.ax_hist_grad, "grad", "gradient")):
-            self.stairs[key] = [ax.stairs(np.zeros(HIST_BINS), np.arange(HIST_BINS + 1.0),
-                                          color=c, lw=1.3) for c in colors]
-            ax.set_xlabel(f"{what} value (range in the title)")
-            ax.set_ylabel("density")
-            ax.set_title(f"{what} histograms", fontsize=9, y=1.0)
-            # no ticks: the ranges change at almost every update, and axes without
-            # ticks can change range without redrawing the background
-            ax.set_xticks([])
-            ax.set_yticks([])
+        # Histograms as in Glorot & Bengio (2010), figs. 6-7, one step curve per shown
+        # layer, overlaid. Each layer's values are divided by that layer's std, so layers
+        # whose scales differ by decades stay visible on one axis; the std is in the
+        # legend. The x axis is fixed (+-4 std), so it has tick labels and never forces
+        # the background to be redrawn.
+        self.stairs, self.legends = {}, {}
+        for ax, key, what in ((self.ax_hist_act, "act", "activations"),
+                              (self.ax_hist_grad, "grad", "gradients")):
+            self.stairs[key] = [
+                ax.stairs(np.zeros(HIST_BINS), np.linspace(-HIST_RANGE, HIST_RANGE,
+                                                           HIST_BINS + 1),
+                          color=LAYER_COLORS[i % len(LAYER_COLORS)],
+                          ls=LAYER_STYLES[i % len(LAYER_STYLES)], lw=1.5,
+                          label=f"layer {i}")
+                for i in range(self.histogram_layers)]
+            ax.set_xlim(-HIST_RANGE, HIST_RANGE)
+            ax.set_xlabel(f"{what[:-1]} / its layer's std", fontsize=10)
+            ax.set_ylabel("density (log scale)", fontsize=10)
+            ax.set_ylim(1e-3, 10)
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(numticks=5))
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_title(f"{what} at a few layers, each divided by its std", fontsize=10,
+                         y=1.0)
+            self.legends[key] = ax.legend(loc="upper right", fontsize=8, frameon=True,
+                                          framealpha=0.85, handlelength=2.2)
         # Blitting: the artists that change at every update are "animated" (left out of
         # a full draw) and drawn over a saved background. The background (axes, ticks,
-        # labels: most of the drawing time) is redrawn only when an axis range changes,
-        # and the ranges move in coarse steps (see _sticky), so most updates skip it.
+        # labels: most of the drawing time) is redrawn only when a depth-profile axis
+        # range changes, and those ranges move in coarse steps (see _set_line).
         fig.suptitle(" ", fontsize=11, y=0.985)
         self._dynamic = [*lines.values(), *self.stairs["act"], *self.stairs["grad"],
-                         fig._suptitle, self.ax_hist_act.title, self.ax_hist_grad.title]
+                         fig._suptitle, *self.legends.values()]
         for artist in self._dynamic:
             artist.set_animated(True)
         self._background = None
@@ -279,17 +308,17 @@ class Explorer:
         x = p.layers
         self._set_line("act", x, p.act_std, mf.act_std)
         self._set_line("grad", x, p.grad_std, np.sqrt(mf.grad_var))
-        shown = ", ".join(map(str, layers))
-        for key, ax, index in (("act", self.ax_hist_act, 0), ("grad", self.ax_hist_grad, 1)):
-            lo, hi = _set_histograms(ax, self.stairs[key], [p.samples[k][index] for k in layers])
-            what = "activation" if key == "act" else "gradient"
-            ax.set_title(f"{what}s at layers {shown} (dark to light)\nvalues from {lo:.3g} "
-                         f"to {hi:.3g}", fontsize=9, y=1.0)
+        for key, index in (("act", 0), ("grad", 1)):
+            stds = _set_histograms(self.stairs[key], [p.samples[k][index] for k in layers])
+            for text, layer, std in zip(self.legends[key].get_texts(), layers + [None] * 8,
+                                        stds, strict=False):
+                text.set_text(f"layer {layer}: std {std:.2g}" if layer else "")
         overflow = int(p.nonfinite.sum() + p.grad_nonfinite.sum())
-        sat = {"tanh": "saturated", "sigmoid": "saturated", "relu": "dead"}.get(s["activation"])
+        sat = {"tanh": "saturated (|h| > 0.97)", "sigmoid": "saturated",
+               "relu": f"dead (zero for all {p.batch} inputs)"}.get(s["activation"])
         note = f"{s['strategy']}, {s['activation']}, depth {s['depth']}, width {s['width']}"
         if sat:
-            note += f"; {p.saturated[-1]:.0%} of units {sat} at the last layer"
+            note += f"\nlast layer: {p.saturated[-1]:.0%} of units {sat}"
         if overflow:
             note += f"; overflow (inf/nan) in {overflow:,} values"
         self.figure.suptitle(note, fontsize=11, y=0.985)
@@ -305,12 +334,14 @@ class Explorer:
         self.lines[key + "_theory"].set_data(x, t)
         finite = np.concatenate([y[np.isfinite(y)], t[np.isfinite(t)]])
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.1, 10.0)
-        # whole decades with two to spare either side (the log axis always has labels),
-        # kept while the data stay inside and fill at least a fifth of them
-        lo, hi = np.floor(np.log10(max(lo, 1e-300))), np.ceil(np.log10(min(hi, 1e300)))
+        # whole decades with one to spare either side (so the log axis always has
+        # labels), kept while the data stay half a decade inside them and the axis is at
+        # most three decades wider than that on either side: few background redraws,
+        # and the curves never end up squeezed into a corner
+        lo, hi = np.log10(max(lo, 1e-300)), np.log10(min(hi, 1e300))
         c_lo, c_hi = np.log10(ax.get_ylim())
-        if not (c_lo < lo and hi < c_hi and (hi - lo + 2) * 5 >= c_hi - c_lo):
-            ax.set_ylim(10.0 ** (lo - 2), 10.0 ** (hi + 2))
+        if not (lo - 3 <= c_lo <= lo - 0.5 and hi + 0.5 <= c_hi <= hi + 3):
+            ax.set_ylim(10.0 ** (np.floor(lo) - 1), 10.0 ** (np.ceil(hi) + 1))
         right = next(n for n in (10, 20, 30, 40, 50, 60, 70, 80, 90, 100, np.inf)
                      if n >= len(x))
         right = len(x) if right == np.inf else right
@@ -341,6 +372,24 @@ class Explorer:
 
     # ------------------------------------------------------------------ display
 
+    def alt_text(self) -> str:
+        """A description of the figure at the current settings, for readers who cannot
+        see it (the image's alt text where the notebook is shown without a kernel)."""
+        s, p = self.settings, self.result
+        finite = np.isfinite(p.act_std) & np.isfinite(p.grad_std)
+        parts = [f"Explorer figure for {s['strategy']} weights, {s['activation']}, depth "
+                 f"{s['depth']}, width {s['width']}. Top: activation std and gradient std "
+                 "per layer, measured (dots) and predicted by mean-field theory (dashed)"]
+        if finite.all():
+            parts.append(f"the activation std goes from {p.act_std[0]:.2g} at layer 1 to "
+                         f"{p.act_std[-1]:.2g} at layer {s['depth']}, the gradient std from "
+                         f"{p.grad_std[0]:.2g} to {p.grad_std[-1]:.2g}")
+        else:
+            parts.append("values overflow to inf or nan in the deeper layers")
+        parts.append("Bottom: histograms of activations and gradients at a few layers, each "
+                     "divided by its layer's std.")
+        return "; ".join(parts[:2]) + ". " + parts[2]
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs) or {}
         if isinstance(bundle, tuple):
@@ -348,7 +397,9 @@ class Explorer:
         bundle = dict(bundle)
         bundle["image/png"] = self.png()
         bundle["text/plain"] = repr(self)
-        return bundle
+        # Where no kernel runs (a static page, the book) the PNG is shown instead of the
+        # widget; its alt text travels in the output's metadata.
+        return bundle, {"image/png": {"alt": self.alt_text()}}
 
     def __repr__(self):
         s = self.settings
@@ -383,22 +434,22 @@ def _check_settings(inputs, **values):
     return out
 
 
-def _set_histograms(ax, stairs, samples):
-    """Density histograms of each sample on common bins over the samples' joint range,
-    moved into ``stairs`` (curves beyond ``len(samples)`` are emptied); non-finite
-    values are left out. Returns the range."""
-    finite = [v[np.isfinite(v)].astype(np.float64) for v in samples]  # float64: hi - lo
-    values = np.concatenate(finite) if finite else np.zeros(0)
-    lo, hi = (float(values.min()), float(values.max())) if values.size else (-1.0, 1.0)
-    if hi <= lo:
-        lo, hi = lo - 1e-12 - abs(lo) * 1e-3, hi + 1e-12 + abs(hi) * 1e-3
-    edges = np.linspace(lo, hi, HIST_BINS + 1)
-    top = 0.0
+def _set_histograms(stairs, samples):
+    """Density histograms of each sample divided by its own std, on the fixed bins of
+    ``stairs`` (+-HIST_RANGE), moved into ``stairs`` (curves beyond ``len(samples)``
+    are emptied); non-finite values are left out. Returns each sample's std (nan where
+    nothing is finite, 0 for a constant sample)."""
+    edges = np.linspace(-HIST_RANGE, HIST_RANGE, HIST_BINS + 1)
+    width = edges[1] - edges[0]
+    stds = []
     for i, st in enumerate(stairs):
-        v = finite[i] if i < len(finite) else np.zeros(0)
-        counts = np.histogram(v, bins=edges)[0] / (max(v.size, 1) * (edges[1] - edges[0]))
-        st.set_data(counts, edges)
-        top = max(top, counts.max())
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(0, top * 1.05 if top > 0 else 1)
-    return lo, hi
+        if i >= len(samples):
+            st.set_data(np.full(HIST_BINS, np.nan), edges)
+            continue
+        v = samples[i][np.isfinite(samples[i])].astype(np.float64)
+        std = float(v.std()) if v.size else float("nan")
+        stds.append(std)
+        scaled = v / std if std > 0 else np.zeros_like(v)
+        counts = np.histogram(scaled, bins=edges)[0] / (max(v.size, 1) * width)
+        st.set_data(np.where(counts > 0, counts, np.nan), edges)  # log axis: empty bins blank
+    return stds
