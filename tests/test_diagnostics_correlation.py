@@ -80,3 +80,13 @@ def test_propagate_reports_nan_after_overflow_and_for_a_single_example():
     assert math.isnan(p.unit_corr[-1]) and np.isfinite(p.unit_corr[0])
     one = D.propagate("he_normal", "relu", depth=3, width=16, batch=1, seed=0)
     assert np.all(np.isnan(one.unit_corr))
+
+
+def test_huge_and_tiny_float32_values_neither_overflow_nor_underflow():
+    rng = np.random.default_rng(6)
+    shared = rng.standard_normal((64, 1))
+    z = shared * rng.uniform(1, 2, size=32) + 0.1 * rng.standard_normal((64, 32))
+    expected = unit_correlation(z)
+    for scale in (1e19, 1e30, 1e-30):
+        assert unit_correlation((z * scale).astype(np.float32)) == pytest.approx(expected,
+                                                                                 abs=1e-4)

@@ -90,13 +90,16 @@ def unit_correlation(z) -> float:
             return math.nan
         return unit_correlation(x.astype(np.float64))
     centred = x - mean
-    std = np.sqrt(np.einsum("ij,ij->j", centred, centred) / x.shape[0])
+    # sums of squares in float64: float32 squares overflow beyond about 1e19
+    std = np.sqrt(np.einsum("ij,ij->j", centred, centred, dtype=np.float64) / x.shape[0])
     # a constant column's std is zero up to round-off: leave such units out
     varying = std > 16 * np.finfo(x.dtype).eps * np.abs(mean)
     m = int(np.count_nonzero(varying))
     if m < 2:
         return math.nan
     inverse = np.where(varying, 1 / np.where(varying, std, 1), 0).astype(x.dtype)
+    if not np.all(np.isfinite(inverse)):  # stds below float32's range: redo in float64
+        return unit_correlation(x.astype(np.float64))
     rows = (centred @ inverse).astype(np.float64)  # each example's sum of standardized units
     total = float(rows @ rows) / x.shape[0]  # sum of every entry of the correlation matrix
     return (total - m) / (m * (m - 1))
