@@ -154,7 +154,7 @@ class Law:
         return self.variance + self.entry_mean**2
 
     def bound(self) -> float:
-        """A bound on |W| in practice, to check that the dtype can hold the draws."""
+        """A bound on ``|W|`` in practice, to check that the dtype can hold the draws."""
         if self.kind == "normal":
             return abs(self.mean) + 10 * self.std
         if self.kind == "truncated_normal":

@@ -46,8 +46,8 @@ def gauss_expectation(f, q, *, nodes=_NODES):
     ``f`` is a vectorized function of ``u = sqrt(q) Z``. The integral is taken in ``u``,
     ``∫ f(u) exp(-u^2 / 2q) du / sqrt(2 pi q)``, split at 0 (where the rectifiers and
     SELU have their kink) and at breakpoints that resolve both the activation's own
-    scale (|u| ~ 1, where tanh' is a spike of width ~1 however large q is) and the
-    Gaussian's (|u| ~ sqrt(q)); each of the 2 x 18 pieces gets a ``nodes``-point
+    scale (``|u| ~ 1``, where tanh' is a spike of width ~1 however large q is) and the
+    Gaussian's (``|u| ~ sqrt(q)``); each of the 2 x 18 pieces gets a ``nodes``-point
     Gauss-Legendre rule. Fixed Gauss-Hermite nodes in ``z`` miss the spike of
     tanh'(sqrt(q) z)^2 once q exceeds about 50; this rule does not.
 
@@ -227,7 +227,7 @@ class PhaseDiagram:
     """Mean-field phase diagram over a grid of weight and bias scales (arrays of shape
     ``(len(sigma_b), len(sigma_w))``): the fixed point ``q_star`` of the variance map,
     ``chi`` = sigma_w^2 E[phi'(sqrt(q*) Z)^2] there (< 1 ordered: gradients vanish;
-    > 1 chaotic: they explode; = 1 the edge of chaos), and ``depth_scale`` = 1/|ln chi|,
+    > 1 chaotic: they explode; = 1 the edge of chaos), and ``depth_scale`` = ``1/|ln chi|``,
     the number of layers over which a gradient changes by a factor e."""
 
     sigma_w: np.ndarray

@@ -50,9 +50,21 @@ class Initializer(keras.initializers.Initializer):
     **params
         The strategy's parameters (``std``, ``gain``, ``mode``...).
 
+    Raises
+    ------
+    ValueError, TypeError
+        At construction, for an unknown strategy, a bad seed or a bad parameter.
+
+    Notes
+    -----
     The dtype Keras asks for (float16, bfloat16, float32, float64) is honoured. Shapes
-    follow Keras's layout, dense ``(in, out)``. Raises ``ValueError``/``TypeError`` at
-    construction for an unknown strategy, a bad seed or parameter.
+    follow Keras's layout, dense ``(in, out)``.
+
+    Examples
+    --------
+    >>> init = Initializer("he", seed=0)
+    >>> init((4, 3), dtype="float32").shape
+    TensorShape([4, 3])
     """
 
     def __init__(self, strategy="glorot_uniform", seed=None, **params):

@@ -60,7 +60,9 @@ def strategy_mean(strategy) -> float | None:
 class Explorer:
     """Interactive per-layer diagnostics for a deep fully connected network.
 
-    Parameters (each is also a control)
+    Every parameter is also a control of the widget.
+
+    Parameters
     ----------
     strategy : str
         Any name :func:`initlib.initialize` accepts (the menu lists :data:`MENU`).
@@ -88,11 +90,20 @@ class Explorer:
 
     Attributes
     ----------
-    controls : dict of ipywidgets; ``image`` : the ``ipywidgets.Image`` showing the
-    figure; ``figure`` : the Matplotlib figure; ``result``/``theory`` : the last
-    :class:`~initlib.diagnostics.Propagation` and :class:`~initlib.diagnostics.MeanField`.
+    controls : dict
+        The ipywidgets, by setting name.
+    image : ipywidgets.Image
+        The figure as a PNG, updated at every change.
+    figure : matplotlib.figure.Figure
+        The figure itself.
+    result, theory : Propagation, MeanField
+        The last measurement (:func:`~initlib.diagnostics.propagate`) and mean-field
+        prediction (:func:`~initlib.diagnostics.predict`).
 
-    Raises ``ValueError`` for settings outside the controls' ranges.
+    Raises
+    ------
+    ValueError
+        Settings outside the controls' ranges (named in the message).
     """
 
     def __init__(self, strategy="he_normal", activation="relu", *, depth=30, width=256,

@@ -193,7 +193,7 @@ def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
 
 def phase_diagram(ax, activation="tanh", *, sigma_w=None, sigma_b=None, depth=None):
     """Order-to-chaos diagram over (sigma_w, sigma_b): colour = depth scale
-    1/|ln chi| in layers (log colour scale, capped at 1000), the chi = 1 edge of chaos
+    ``1/|ln chi|`` in layers (log colour scale, capped at 1000), the chi = 1 edge of chaos
     as a white line. ``depth``, if given, marks where the depth scale equals it (deeper
     networks than that train only inside the dashed band). Returns the
     :class:`~initlib.diagnostics.PhaseDiagram`. Axes: sigma_w = weight std x sqrt(fan_in),
