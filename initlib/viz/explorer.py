@@ -24,7 +24,6 @@ from __future__ import annotations
 import io
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
