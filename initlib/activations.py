@@ -54,6 +54,12 @@ class Activation:
     kinks : tuple of float
         Inputs where ``phi`` or ``phi'`` is not smooth (0 for the rectifiers and SELU),
         where a numerical integral must split.
+
+    Examples
+    --------
+    >>> tanh = activation("tanh")
+    >>> tanh.name, tanh.kinks, round(tanh.dphi(0.5), 4)
+    ('tanh', (), 0.7864)
     """
 
     name: str

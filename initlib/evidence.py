@@ -49,7 +49,13 @@ def _values(x, name, min_samples):
 @dataclass(frozen=True)
 class Interval:
     """A mean with its confidence interval: ``mean``, ``low``, ``high`` (same units as
-    the data), ``n`` values, confidence ``level``."""
+    the data), ``n`` values, confidence ``level``.
+
+    Examples
+    --------
+    >>> mean_interval([0.8, 0.9, 0.85, 0.95, 0.9]).format(2)
+    '0.88 (95 % CI 0.81 to 0.95, 5 seeds)'
+    """
 
     mean: float
     low: float
@@ -96,6 +102,12 @@ class Comparison:
     Attributes: ``labels`` (names of a and b), ``n`` (values per setting), ``paired``,
     ``mean_a``, ``mean_b``, ``difference``, ``low``, ``high``, ``p_value`` (two-sided
     t-test of no difference), ``level``.
+
+    Examples
+    --------
+    >>> c = compare([5, 6, 7, 6, 5], [1, 2, 1, 2, 1], labels=("big", "small"))
+    >>> c.detectable, c.verdict
+    (True, 'big is higher')
     """
 
     labels: tuple

@@ -47,6 +47,15 @@ def compute_fans(shape, layout: str = "keras", *, fan_in=None, fan_out=None) -> 
         override that is not a positive integer.
 
     Source: Keras ``_compute_fans``; PyTorch ``_calculate_fan_in_and_fan_out``.
+
+    Examples
+    --------
+    >>> compute_fans((784, 128))                    # dense, Keras layout (in, out)
+    (784, 128)
+    >>> compute_fans((128, 784), "torch")           # PyTorch's (out, in)
+    (784, 128)
+    >>> compute_fans((3, 3, 64, 32))                # a 3x3 convolution: x 9 each
+    (576, 288)
     """
     shape = check_shape(shape)
     check_choice(layout, "layout", LAYOUTS)

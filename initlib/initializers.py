@@ -216,7 +216,17 @@ def initializer(law):
     """Decorator: turn a law function ``law(shape, **params) -> Law`` into the
     initializer ``f(shape, **params, seed=None, dtype="float32") -> numpy.ndarray``,
     which checks the shape, seed and dtype, computes the law and draws from it. The law
-    function is kept as ``f.law``."""
+    function is kept as ``f.law``.
+
+    Examples
+    --------
+    >>> @initializer
+    ... def halves(shape, *, value=0.5):
+    ...     \"\"\"Every entry equal to ``value``.\"\"\"
+    ...     return Law("constant", mean=value)
+    >>> halves((2,)), halves.law((2,)).second_moment((2,))
+    (array([0.5, 0.5], dtype=float32), 0.25)
+    """
     signature = inspect.signature(law)
     extra = [inspect.Parameter("seed", inspect.Parameter.KEYWORD_ONLY, default=None),
              inspect.Parameter("dtype", inspect.Parameter.KEYWORD_ONLY, default="float32")]
@@ -251,7 +261,14 @@ def zeros(shape) -> Law:
 
 @initializer
 def ones(shape) -> Law:
-    """All ones; as symmetric as :func:`zeros`. ``seed`` is ignored."""
+    """All ones; as symmetric as :func:`zeros`. ``seed`` is ignored.
+
+    Examples
+    --------
+    >>> ones((2, 2), dtype="float64")
+    array([[1., 1.],
+           [1., 1.]])
+    """
     return Law("constant", mean=1.0)
 
 

@@ -57,7 +57,13 @@ ALIASES = {
 }
 
 def names() -> list[str]:
-    """Every name :func:`canonical_name` accepts (canonical names and aliases), sorted."""
+    """Every name :func:`canonical_name` accepts (canonical names and aliases), sorted.
+
+    Examples
+    --------
+    >>> "kaiming_uniform" in names() and "he_normal" in names()
+    True
+    """
     return sorted(set(STRATEGIES) | set(ALIASES))
 
 
@@ -129,7 +135,16 @@ def law(name, shape, **params) -> Law:
 def check_parameters(name, shape=(2, 2), **params) -> None:
     """Raise what strategy ``name`` would raise for ``params`` on a weight of ``shape``,
     without drawing (for code that describes a strategy now and draws later, such as a
-    Keras initializer)."""
+    Keras initializer).
+
+    Examples
+    --------
+    >>> check_parameters("he_normal", mode="fan_out")      # fine: returns None
+    >>> check_parameters("he_normal", std=1.0)
+    Traceback (most recent call last):
+    ...
+    TypeError: he_normal does not take std; it takes negative_slope, mode, ...
+    """
     law(name, shape, **params)
 
 

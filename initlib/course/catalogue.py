@@ -26,7 +26,13 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 
 @dataclass(frozen=True)
 class Notebook:
-    """One notebook of the collection: file name (in ``notebooks/``), title, summary."""
+    """One notebook of the collection: file name (in ``notebooks/``), title, summary.
+
+    Examples
+    --------
+    >>> NOTEBOOKS[0].number, NOTEBOOKS[0].name
+    ('01', '01_theory.ipynb')
+    """
 
     name: str
     title: str
@@ -104,13 +110,25 @@ def _urls_from_metadata() -> dict[str, str]:
 
 def project_urls(pyproject: Path | None = None) -> dict[str, str]:
     """``[project.urls]``: from ``pyproject`` (default: the checkout's, if there is one),
-    otherwise from the installed package's metadata."""
+    otherwise from the installed package's metadata.
+
+    Examples
+    --------
+    >>> sorted(project_urls())[:2]
+    ['Documentation', 'Homepage']
+    """
     urls = _urls_from_pyproject(pyproject or CHECKOUT / "pyproject.toml")
     return urls if urls is not None else _urls_from_metadata()
 
 
 def repository_url(pyproject: Path | None = None) -> str:
-    """The repository address, ``https://github.com/<owner>/<repo>``."""
+    """The repository address, ``https://github.com/<owner>/<repo>``.
+
+    Examples
+    --------
+    >>> repository_url().startswith("https://")
+    True
+    """
     url = project_urls(pyproject).get("Repository")
     if not url:
         raise LookupError("no [project.urls] Repository in pyproject.toml or the package "
@@ -119,19 +137,37 @@ def repository_url(pyproject: Path | None = None) -> str:
 
 
 def github_slug(repo_url: str) -> str | None:
-    """``owner/repo`` for a GitHub address, else None (Colab and Binder need GitHub)."""
+    """``owner/repo`` for a GitHub address, else None (Colab and Binder need GitHub).
+
+    Examples
+    --------
+    >>> github_slug("https://github.com/initlib/initlib"), github_slug("https://example.org/x")
+    ('initlib/initlib', None)
+    """
     m = re.fullmatch(r"https?://(?:www\.)?github\.com/([^/\s]+)/([^/\s]+?)(?:\.git)?/?",
                      repo_url)
     return f"{m[1]}/{m[2]}" if m else None
 
 
 def github_url(repo_url: str, name: str) -> str:
-    """The notebook ``name`` (in ``notebooks/``) on GitHub."""
+    """The notebook ``name`` (in ``notebooks/``) on GitHub.
+
+    Examples
+    --------
+    >>> github_url("https://github.com/initlib/initlib", "01_theory.ipynb")
+    'https://github.com/initlib/initlib/blob/main/notebooks/01_theory.ipynb'
+    """
     return f"{repo_url}/blob/{BRANCH}/notebooks/{name}"
 
 
 def colab_url(repo_url: str, name: str) -> str | None:
-    """The notebook ``name`` opened in Google Colab (None unless hosted on GitHub)."""
+    """The notebook ``name`` opened in Google Colab (None unless hosted on GitHub).
+
+    Examples
+    --------
+    >>> colab_url("https://github.com/initlib/initlib", "01_theory.ipynb")
+    'https://colab.research.google.com/github/initlib/initlib/blob/main/notebooks/01_theory.ipynb'
+    """
     slug = github_slug(repo_url)
     if slug is None:
         return None
@@ -139,7 +175,13 @@ def colab_url(repo_url: str, name: str) -> str | None:
 
 
 def binder_url(repo_url: str, name: str = NOTEBOOKS[0].name) -> str | None:
-    """mybinder.org building the repository and opening JupyterLab on notebook ``name``."""
+    """mybinder.org building the repository and opening JupyterLab on notebook ``name``.
+
+    Examples
+    --------
+    >>> binder_url("https://github.com/initlib/initlib")
+    'https://mybinder.org/v2/gh/initlib/initlib/HEAD?urlpath=lab/tree/notebooks/01_theory.ipynb'
+    """
     slug = github_slug(repo_url)
     if slug is None:
         return None
@@ -148,7 +190,13 @@ def binder_url(repo_url: str, name: str = NOTEBOOKS[0].name) -> str | None:
 
 def nbgitpuller_url(repo_url: str, hub: str, name: str = NOTEBOOKS[0].name) -> str:
     """A JupyterHub link that clones (or updates) the repository into the user's home
-    with nbgitpuller and opens JupyterLab on notebook ``name``."""
+    with nbgitpuller and opens JupyterLab on notebook ``name``.
+
+    Examples
+    --------
+    >>> nbgitpuller_url("https://github.com/initlib/initlib", "https://hub.example.edu")[:47]
+    'https://hub.example.edu/hub/user-redirect/git-p'
+    """
     folder = repo_url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
     repo = urllib.parse.quote(repo_url, safe="")
     return (f"{hub.rstrip('/')}/hub/user-redirect/git-pull?repo={repo}"
@@ -156,6 +204,13 @@ def nbgitpuller_url(repo_url: str, hub: str, name: str = NOTEBOOKS[0].name) -> s
 
 
 def local_notebooks() -> Path | None:
-    """The ``notebooks/`` folder of the checkout this package runs from, if present."""
+    """The ``notebooks/`` folder of the checkout this package runs from, if present.
+
+    Examples
+    --------
+    >>> folder = local_notebooks()      # None where the package is installed without them
+    >>> folder is None or (folder / "01_theory.ipynb").exists()
+    True
+    """
     folder = CHECKOUT / "notebooks"
     return folder if (folder / NOTEBOOKS[0].name).is_file() else None

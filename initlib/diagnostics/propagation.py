@@ -59,6 +59,12 @@ class Propagation:
         of the input; nan after overflow.
     samples : for each layer number in ``keep``, ``(activations, gradients)`` as flat
         float32 arrays (at most ``max_samples`` values each) for histograms.
+
+    Examples
+    --------
+    >>> p = propagate("xavier", "tanh", depth=4, width=64, batch=32, seed=0)
+    >>> p.layers, p.grad_std.shape
+    (array([1, 2, 3, 4]), (4,))
     """
 
     strategy: str
@@ -138,6 +144,15 @@ def propagate(strategy="he_normal", activation="relu", *, depth=None, width=256,
     ------
     ValueError, TypeError
         Bad strategy, activation, sizes or inputs (naming the argument).
+
+    Examples
+    --------
+    >>> p = propagate("small_uniform", "tanh", depth=20, width=256, seed=0)
+    >>> bool(p.act_std[-1] < 1e-6 * p.act_std[0])    # the signal vanishes
+    True
+    >>> p = propagate("he", "relu", depth=20, width=256, seed=0, keep=[1, 20])
+    >>> sorted(p.samples)                             # activations and gradients kept
+    [1, 20]
     """
     check_choice(activation, "activation", ACTIVATIONS)
     if callable(strategy):
@@ -287,7 +302,14 @@ def _subsample(x, n):
 def failure_layer(prop: Propagation, factor=1e3, quantity="preact_std"):
     """First layer (1-based) at which ``quantity`` has grown or shrunk by more than
     ``factor`` relative to layer 1, or become non-finite; ``None`` if it never does.
-    This is how the notebooks measure "the depth at which a strategy fails"."""
+    This is how the notebooks measure "the depth at which a strategy fails".
+
+    Examples
+    --------
+    >>> p = propagate("zero_mean_normal", "linear", depth=10, width=256, batch=32, seed=0)
+    >>> failure_layer(p, factor=1e3)     # x16 per layer: 16^3 > 1000 at layer 4
+    4
+    """
     factor = check_real(factor, "factor", positive=True)
     if factor <= 1:
         raise ValueError(f"factor must be > 1, got {factor}")

@@ -18,7 +18,14 @@ from .._checks import check_choice, check_int, check_real
 @dataclass
 class Split:
     """A fixed train/validation split: ``x_*`` are float32 ``(n, n_features)``,
-    ``y_*`` int64 class labels ``(n,)``."""
+    ``y_*`` int64 class labels ``(n,)``.
+
+    Examples
+    --------
+    >>> s = load_digits_split()
+    >>> s.name, s.n_features, s.n_classes, s.x_train.dtype
+    ('digits', 64, 10, dtype('float32'))
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -40,6 +47,14 @@ def load_digits_split(val_fraction=0.25, split_seed=0) -> Split:
     features for the default ``val_fraction=0.25``. Raises ``ValueError`` unless
     0.01 <= ``val_fraction`` <= 0.99 and ``split_seed`` is a non-negative int (never
     None: the split must not depend on global random state).
+
+    Examples
+    --------
+    >>> s = load_digits_split(val_fraction=0.25, split_seed=0)
+    >>> s.x_train.shape, s.x_val.shape
+    ((1347, 64), (450, 64))
+    >>> bool(abs(s.x_train.mean()) < 1e-6)             # standardized on the training set
+    True
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
@@ -60,7 +75,13 @@ def load_digits_split(val_fraction=0.25, split_seed=0) -> Split:
 
 
 class DownloadFallbackWarning(UserWarning):
-    """A requested download failed and the bundled digits are used instead."""
+    """A requested download failed and the bundled digits are used instead.
+
+    Examples
+    --------
+    >>> issubclass(DownloadFallbackWarning, UserWarning)
+    True
+    """
 
 
 DATASETS = ("digits", "fashion_mnist")
@@ -76,6 +97,13 @@ def load_fashion_mnist_split(n_train=6000, n_val=2000, split_seed=0) -> Split:
     standardized per pixel with the training part's mean and std. Raises whatever the
     download raises (no network, for instance); :func:`load_split` turns that into a
     fall-back to the digits. ``ValueError`` for sizes outside 10..60,000 / 10..10,000.
+
+    Examples
+    --------
+    >>> load_fashion_mnist_split(n_train=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_train must be an integer from 10 to 60000, got 5
     """
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
@@ -112,6 +140,11 @@ def load_split(name="digits", **kwargs) -> Split:
     :class:`DownloadFallbackWarning` that says why and returns the digits instead, so a
     notebook carries on. ``kwargs`` go to the loader. Raises ``ValueError`` for another
     name.
+
+    Examples
+    --------
+    >>> load_split("digits").name
+    'digits'
     """
     check_choice(name, "name", DATASETS)
     if name == "digits":

@@ -21,7 +21,14 @@ from ..registry import initialize
 class MLPResult:
     """Trained ``weights`` and ``biases`` (lists, one per layer), and per-step
     training ``loss`` (nats) and ``accuracy`` (fraction correct), before each step and
-    once after the last."""
+    once after the last.
+
+    Examples
+    --------
+    >>> r = train_mlp(np.eye(4), np.array([0, 1, 0, 1]), hidden=(8,), steps=5)
+    >>> len(r.weights), r.loss.shape
+    (2, (6,))
+    """
 
     weights: list
     biases: list
@@ -30,7 +37,14 @@ class MLPResult:
 
 
 def forward(weights, biases, x, activation="tanh"):
-    """Return the list of layer activations, input first and logits last."""
+    """Return the list of layer activations, input first and logits last.
+
+    Examples
+    --------
+    >>> r = train_mlp(np.eye(4), np.array([0, 1, 0, 1]), hidden=(8,), steps=0)
+    >>> [h.shape for h in forward(r.weights, r.biases, np.eye(4))]
+    [(4, 4), (4, 8), (4, 2)]
+    """
     return _forward(weights, biases, x, activation)[0]
 
 
@@ -60,6 +74,15 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
     float64. Overflow (an exploding initialization) shows as inf or nan in ``loss``,
     never as an exception or a warning. Raises ``ValueError`` for inconsistent shapes or
     bad ``steps``/``lr``.
+
+    Examples
+    --------
+    >>> from initlib.training.data import load_digits_split
+    >>> d = load_digits_split()
+    >>> zeros = train_mlp(d.x_train, d.y_train, init="zeros", steps=50)
+    >>> he = train_mlp(d.x_train, d.y_train, init="he_normal", activation="relu", steps=50)
+    >>> bool(he.accuracy[-1] > zeros.accuracy[-1] + 0.3)   # zeros keep the units identical
+    True
     """
     x = np.asarray(x)
     y = np.asarray(y)

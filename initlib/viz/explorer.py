@@ -52,7 +52,13 @@ LAYER_STYLES = ("-", "--", "-.", ":")
 
 def strategy_mean(strategy) -> float | None:
     """The default ``mean`` parameter of ``strategy`` (any name or alias), or None for
-    a strategy without one (the mean control then does not apply)."""
+    a strategy without one (the mean control then does not apply).
+
+    Examples
+    --------
+    >>> strategy_mean("nonzero_mean_normal"), strategy_mean("he") is None
+    (0.01, True)
+    """
     return parameters(strategy).get("mean")
 
 

@@ -75,7 +75,17 @@ def cue(i: int) -> tuple[str, str, object]:
 def weight_histogram(ax, strategy, shape=(256, 256), *, seed=0, bins=80, **params):
     """Histogram (as a density) of one draw of ``strategy`` with the theoretical density
     on top. x axis: weight value (dimensionless); y axis: probability density.
-    Returns the drawn weights."""
+    Returns the drawn weights.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> w = weight_histogram(ax, "he_uniform", (100, 50), seed=0)
+    >>> w.shape, ax.get_xlabel()
+    ((100, 50), 'weight value')
+    >>> plt.close(fig)
+    """
     w = initialize(strategy, shape, seed=seed, dtype="float64", **params)
     ax.hist(w.ravel(), bins=bins, density=True, color=PALETTE[0], alpha=0.6,
             label=f"{w.size:,} drawn weights")
@@ -103,7 +113,18 @@ def depth_profile(ax, props, quantity="act_std", *, labels=None, theory=None, co
     the layer number on a log y axis, one line per propagation; ``theory`` is an optional
     list of arrays (same length) drawn dashed. Non-finite values are left out. Line ``i``
     gets ``colors[i]`` and ``markers[i]`` (default: :func:`cue`), so that curves differ in
-    colour and in marker."""
+    colour and in marker.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> props = [D.propagate(s, "relu", depth=10, width=64, seed=0) for s in ("he", "xavier")]
+    >>> fig, ax = plt.subplots()
+    >>> _ = depth_profile(ax, props, "preact_std", labels=["He", "Glorot"])
+    >>> len(ax.get_lines()), ax.get_yscale()
+    (2, 'log')
+    >>> plt.close(fig)
+    """
     labels = labels or [f"{p.strategy}, {p.activation}" for p in props]
     for i, p in enumerate(props):
         y = np.asarray(getattr(p, quantity), dtype=float)
@@ -133,7 +154,16 @@ def strategy_profiles(strategy, activations=("linear", "tanh", "relu"), *, depth
                       width=256, batch=256, seed=0, axes=None, **params):
     """Forward (activation std) and backward (gradient std) profiles of ``strategy`` for
     several activations, with mean-field predictions dashed. Returns
-    ``(fig, {activation: Propagation})``."""
+    ``(fig, {activation: Propagation})``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, props = strategy_profiles("xavier", ("tanh", "relu"), depth=5, width=32)
+    >>> sorted(props), props["tanh"].depth
+    (['relu', 'tanh'], 5)
+    >>> plt.close(fig)
+    """
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     fig = axes[0].figure
@@ -159,7 +189,18 @@ def strategy_profiles(strategy, activations=("linear", "tanh", "relu"), *, depth
 
 def histogram_strips(axes, prop, which="activations", *, bins=60):
     """One histogram per kept layer of ``prop`` (``which`` = "activations" or
-    "gradients"), as in Glorot & Bengio (2010), figures 6-7. x: value; y: count."""
+    "gradients"), as in Glorot & Bengio (2010), figures 6-7. x: value; y: count.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> p = D.propagate("xavier", "tanh", depth=5, width=64, seed=0, keep=[1, 5])
+    >>> fig, axes = plt.subplots(1, 2)
+    >>> histogram_strips(axes, p, "gradients")
+    >>> [ax.get_title() for ax in axes]
+    ['layer 1', 'layer 5']
+    >>> plt.close(fig)
+    """
     index = 0 if which == "activations" else 1
     for ax, (layer, pair) in zip(np.ravel(axes), prop.samples.items(), strict=False):
         v = pair[index][np.isfinite(pair[index])]
@@ -171,7 +212,20 @@ def histogram_strips(axes, prop, which="activations", *, bins=60):
 
 def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
     """Mean over seeds (line) and min-max band of ``metric`` per epoch, one colour and one
-    line style per strategy. x: epoch; y: the metric (accuracy as a fraction, loss in nats)."""
+    line style per strategy. x: epoch; y: the metric (accuracy as a fraction, loss in nats).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from types import SimpleNamespace
+    >>> runs = [SimpleNamespace(strategy="he_normal", history={"val_accuracy": [0.5, 0.8]}),
+    ...         SimpleNamespace(strategy="he_normal", history={"val_accuracy": [0.4, 0.9]})]
+    >>> fig, ax = plt.subplots()
+    >>> _ = learning_curves(ax, runs)
+    >>> ax.get_lines()[0].get_ydata().tolist()    # the mean over the two seeds
+    [0.45, 0.8500000000000001]
+    >>> plt.close(fig)
+    """
     by = {}
     for r in runs:
         by.setdefault(r.strategy, []).append(r.history[metric])
@@ -197,7 +251,17 @@ def phase_diagram(ax, activation="tanh", *, sigma_w=None, sigma_b=None, depth=No
     as a white line. ``depth``, if given, marks where the depth scale equals it (deeper
     networks than that train only inside the dashed band). Returns the
     :class:`~initlib.diagnostics.PhaseDiagram`. Axes: sigma_w = weight std x sqrt(fan_in),
-    sigma_b = bias std (both dimensionless)."""
+    sigma_b = bias std (both dimensionless).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> pd_ = phase_diagram(ax, "tanh", sigma_w=np.linspace(0.5, 2, 16), sigma_b=[0, 0.1, 0.2])
+    >>> pd_.chi.shape
+    (3, 16)
+    >>> plt.close(fig)
+    """
     from matplotlib.colors import LogNorm
 
     pd_ = D.phase_diagram(activation, sigma_w, sigma_b)
@@ -219,7 +283,19 @@ def phase_diagram(ax, activation="tanh", *, sigma_w=None, sigma_b=None, depth=No
 def accuracy_heatmap(ax, grid, *, title=None):
     """Heat map of a strategy x depth DataFrame of accuracies (from
     :func:`initlib.training.experiment.accuracy_grid`): rows are strategies, columns depths, each
-    cell annotated with its value; colour scale fixed to [0, 1] so panels compare."""
+    cell annotated with its value; colour scale fixed to [0, 1] so panels compare.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> grid = pd.DataFrame({3: [0.9, 0.1], 30: [0.85, 0.1]}, index=["he_normal", "zeros"])
+    >>> fig, ax = plt.subplots()
+    >>> _ = accuracy_heatmap(ax, grid, title="relu")
+    >>> [t.get_text() for t in ax.texts]
+    ['0.90', '0.85', '0.10', '0.10']
+    >>> plt.close(fig)
+    """
     values = grid.to_numpy(dtype=float)
     im = ax.imshow(values, vmin=0, vmax=1, cmap="viridis", aspect="auto")
     ax.set_xticks(range(values.shape[1]), [str(d) for d in grid.columns])
@@ -237,7 +313,19 @@ def gradient_norms(ax, runs, *, record=0, colors=None):
     """Per-layer gradient norm (:class:`initlib.training.experiment.GradientNorms`), median over
     the seeds of each strategy, at ``record`` (0: before the first step; ``e``: after
     epoch ``e``). x: Dense layer (1 = input side); y: Frobenius norm of dL/dW, log scale.
-    Zero norms (vanished below float32's range) are drawn at the bottom of the axis."""
+    Zero norms (vanished below float32's range) are drawn at the bottom of the axis.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from types import SimpleNamespace
+    >>> runs = [SimpleNamespace(strategy="he_normal", grad_norms=np.array([[1.0, 2.0, 4.0]]))]
+    >>> fig, ax = plt.subplots()
+    >>> _ = gradient_norms(ax, runs)
+    >>> ax.get_lines()[0].get_ydata().tolist()
+    [1.0, 2.0, 4.0]
+    >>> plt.close(fig)
+    """
     by = {}
     for r in runs:
         by.setdefault(r.strategy, []).append(r.grad_norms[record])
