@@ -75,3 +75,30 @@ def test_keras_lsuv():
         ik.lsuv(keras.Sequential([keras.Input((3,)), keras.layers.ReLU()]), x[:, :3])
     with pytest.raises(ValueError, match="batch"):
         ik.lsuv(model, np.zeros((0, 20)))
+
+
+def test_unseeded_initializer_follows_keras_global_seed():
+    """seed=None behaves like Keras's own initializers: under the same
+    keras.utils.set_random_seed the same model code builds the same weights, another
+    global seed builds other weights, and the saved config keeps seed=None."""
+    def build():
+        model = keras.Sequential([keras.Input((6,)),
+                                  keras.layers.Dense(5, kernel_initializer=ik.get("he")),
+                                  keras.layers.Dense(3, kernel_initializer=ik.get("he"))])
+        return [keras.ops.convert_to_numpy(w) for w in model.get_weights()[::2]]
+
+    keras.utils.set_random_seed(0)
+    first = build()
+    keras.utils.set_random_seed(0)
+    again = build()
+    keras.utils.set_random_seed(1)
+    other = build()
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(first[0], other[0])
+    assert not np.array_equal(first[0][:3, :3], first[1][:3, :3])  # layers differ
+    assert ik.get("he").get_config()["seed"] is None
+    keras.utils.set_random_seed(0)
+    keras_native = keras.initializers.HeNormal()
+    keras.utils.set_random_seed(0)
+    ours = ik.get("he")
+    assert ours._draw_seed == keras_native.seed  # the same draw from Python's random
