@@ -165,14 +165,16 @@ def solution_text(source: str) -> str:
 
 
 def answer(nb: dict, solutions: dict, policy: str, answered: int) -> int:
-    """Fill the answer cells of the student notebook ``nb`` (in place) by ``policy``;
-    returns how many answers have been given so far (``partial`` answers only the first)."""
+    """Fill the answer cells of the student notebook ``nb`` (in place) by ``policy``:
+    ``right`` every one, ``blank`` none, ``partial`` only the first code answer (the
+    first autograded exercise) of the assignment. Returns how many answers have been
+    given so far, counting ``answered`` given in the assignment's earlier notebooks."""
     for cell in nb["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if not meta.get("solution") or policy == "blank":
             continue
-        if policy == "partial" and answered >= 1:
-            break
+        if policy == "partial" and (answered >= 1 or cell["cell_type"] != "code"):
+            continue
         cell["source"] = solution_text(_source(solutions[meta["grade_id"]]))
         answered += 1
     return answered

@@ -381,7 +381,7 @@ def main(argv=None) -> int:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     loads = ", ".join(f"{r['load_before'][0]:.1f}" for r in results)
     text = (f"Measured {when} on {machine()}, {args.updates} explorer updates per student, "
-            f"BLAS/OpenMP threads per student: {args.threads}; "
+            f"BLAS/OpenMP threads per student: {args.threads}, niceness {os.nice(0)}; "
             f"load average (1 min) before each row: {loads}.\n\n"
             + table(rows) + "\n\n"
             + sizing(rows, os.cpu_count(), args.acceptable)

@@ -151,6 +151,10 @@ def test_answer_policies():
     book = nb()  # a second notebook of a partial student: the first answer was given
     assert check_classroom.answer(book, solutions, "partial", 1) == 1
     assert all(c["source"].endswith("= None") for c in book["cells"][:3])
+    book = nb()  # a written (manually graded) answer first: partial answers the code one
+    book["cells"][0]["cell_type"] = "markdown"
+    assert check_classroom.answer(book, solutions, "partial", 0) == 1
+    assert [c["source"].endswith("= None") for c in book["cells"][:3]] == [True, False, True]
 
 
 def test_percentile():
