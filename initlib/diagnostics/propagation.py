@@ -264,7 +264,8 @@ def _mean_std(x):
     """Mean and std of a float32 array, fast: one float32 sum and one BLAS dot product
     (a tenth of the cost of ``x.std(dtype=float64)``). Falls back to a float64 two-pass
     computation where float32 could be wrong: squares that overflow (values beyond
-    about 1e19) or a mean so large against the std that the subtraction cancels."""
+    about 1e19), a sum that overflows although every value is finite (values near
+    float32's limit), or a mean so large against the std that the subtraction cancels."""
     flat = x.reshape(-1)
     n = flat.size
     total, squares = float(flat.sum()), float(flat @ flat)
@@ -272,7 +273,7 @@ def _mean_std(x):
     var = squares / n - mean * mean
     if math.isfinite(var) and var > 1e-4 * (squares / n):
         return mean, math.sqrt(var)
-    if not math.isfinite(total):  # inf or nan among the values
+    if not math.isfinite(total) and not np.isfinite(flat).all():  # inf or nan among them
         return math.nan, math.nan
     y = flat.astype(np.float64)
     return float(y.mean()), float(y.std())
