@@ -16,6 +16,13 @@ fails or its kernel's peak exceeds 1 GB (1024 MiB), the least memory mybinder.or
     python .ci/binder_check.py                          # a throwaway environment
     python .ci/binder_check.py --venv .binder-venv --reuse   # keep and reuse one
     python .ci/binder_check.py --no-write notebooks/01_theory.ipynb
+    python .ci/binder_check.py --perturbed                # what CI runs
+
+With ``--perturbed`` the notebooks run once, through nbval, with the numerics perturbed
+(``.ci/perturbed_nbval.py``: one thread, NumPy's baseline SIMD, an older BLAS kernel):
+the stored outputs are compared in the Binder environment and the kernel's peak memory is
+measured in the same pass. Timings under perturbation are not the table's, so nothing is
+written then.
 
 Linux only (it reads /proc). Building the environment needs the network (tensorflow-cpu
 is the largest download); running the notebooks does not.
@@ -193,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="reuse the environment at --venv if it exists")
     parser.add_argument("--no-write", action="store_true",
                         help="print the table only; leave binder/resources.md and README.md")
+    parser.add_argument("--perturbed", action="store_true",
+                        help="compare the stored outputs with nbval under perturbed "
+                             "numerics in the same pass (implies --no-write)")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     notebooks = [p.resolve() for p in args.notebooks] or sorted(
@@ -211,10 +221,23 @@ def main(argv: list[str] | None = None) -> int:
                "JUPYTER_DATA_DIR": str(Path(tmp) / "jupyter"),  # no user kernel specs
                "IPYTHONDIR": str(Path(tmp) / "ipython")}
         python = str(venv / "bin/python")
-        run = subprocess.run([python, __file__, "--worker", str(out_dir),
-                              *map(str, notebooks)], env=env, stdout=subprocess.PIPE,
-                             text=True, cwd=ROOT)
-        lines = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+        if args.perturbed:  # nbval runs here, the kernels in the Binder environment
+            report = Path(tmp) / "resources.jsonl"
+            run = subprocess.run(
+                [sys.executable, str(ROOT / ".ci/perturbed_nbval.py"), "--kernel-python",
+                 python, "--report", str(report), *map(str, notebooks)], env=env, cwd=ROOT)
+            versions = subprocess.run(
+                [python, "-c", "import sys, json; sys.path.insert(0, sys.argv[1]); "
+                 "import binder_check; print(json.dumps(binder_check.environment_versions()))",
+                 str(Path(__file__).parent)], env=env, capture_output=True, text=True,
+                check=True).stdout
+            lines = [{"versions": json.loads(versions)}] + [
+                json.loads(line) for line in report.read_text().splitlines() if line.strip()]
+        else:
+            run = subprocess.run([python, __file__, "--worker", str(out_dir),
+                                  *map(str, notebooks)], env=env, stdout=subprocess.PIPE,
+                                 text=True, cwd=ROOT)
+            lines = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
     if not lines:
         print("the worker reported nothing", file=sys.stderr)
         return 1
@@ -222,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     results = lines[1:]
 
     text = table(results, versions)
+    if args.perturbed:
+        text = text.replace("; each notebook in a fresh kernel",
+                            "; each notebook in a fresh kernel, numerics perturbed")
     print(text)
     failed = [r for r in results if r["error"]] + [
         r for r in results if not r["error"] and r["peak_mib"] > LIMIT_MIB]
@@ -232,10 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in sorted(missing):
         print(f"FAILED {name}: not run (the worker stopped)", file=sys.stderr)
     if failed or missing or run.returncode:
-        print(f"executed notebooks kept in {out_dir}", file=sys.stderr)
+        if args.perturbed:
+            shutil.rmtree(out_dir)
+        else:
+            print(f"executed notebooks kept in {out_dir}", file=sys.stderr)
         return 1
     shutil.rmtree(out_dir)
-    if not args.no_write:
+    if not (args.no_write or args.perturbed):
         write(text)
     return 0
 
