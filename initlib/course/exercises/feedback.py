@@ -12,18 +12,26 @@ the checker's source lines.
 These checkers are formative: they give instant feedback while a learner works. Grades
 come from the hidden tests of the coursework (``coursework/``), which do not use them.
 
->>> def he_variance(fan_in):
-...     return 2 / fan_in
->>> check_function(he_variance, lambda fan_in: 2 / fan_in, [dict(fan_in=100), dict(fan_in=7)],
-...                name="he_variance", correct="He's variance is 2 / fan_in.")
-Correct: He's variance is 2 / fan_in.
+The expected values may be given as a function of the parameters or, better for an
+installed package that learners can read, as the numbers at the visible cases:
+
+>>> def double(x):
+...     return x + x
+>>> check_function(double, [2.0, 14.0], [dict(x=1), dict(x=7)], name="double")
+Correct: right for every case tried.
 True
+>>> check_function(lambda x: x, [2.0, 14.0], [dict(x=1), dict(x=7)], name="double",
+...                mistakes=[Mistake([1.0, 7.0], "that is x itself.")])
+Traceback (most recent call last):
+    ...
+initlib.course.exercises.feedback.Feedback: Not correct: that is x itself.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -37,22 +45,73 @@ NOT_ANSWERED = ("Not answered yet: replace `raise NotImplementedError()` in the 
                 "with your code, run that cell, then run this one again.")
 
 
-class Feedback(AssertionError):
-    """A wrong or missing answer. The message names the mistake or gives a hint; it never
-    contains the expected value. In Jupyter only the message is shown (IPython calls
-    ``_render_traceback_``), so the checker's source does not appear under the cell."""
+class _Quiet:
+    """Shown in Jupyter as its message alone: IPython calls ``_render_traceback_`` instead
+    of printing the frames (and the source lines around them)."""
 
     def _render_traceback_(self):
         return [f"{type(self).__name__}: {self}"]
 
 
+class Feedback(_Quiet, AssertionError):
+    """A wrong or missing answer. The message names the mistake or gives a hint; it never
+    contains the expected value. In Jupyter only the message is shown (IPython calls
+    ``_render_traceback_``), so the checker's source does not appear under the cell."""
+
+
+class QuietTypeError(_Quiet, TypeError):
+    """A ``TypeError`` of a checker, shown without the checker's source."""
+
+
+class QuietValueError(_Quiet, ValueError):
+    """A ``ValueError`` of a checker, shown without the checker's source."""
+
+
+def quiet(error: BaseException) -> BaseException:
+    """``error`` as an exception of the same kind that Jupyter shows without source lines:
+    a :class:`Feedback` for an ``AssertionError``, :class:`QuietTypeError` or
+    :class:`QuietValueError` for those; any other exception unchanged.
+
+    >>> type(quiet(ValueError("answer must be finite"))).__name__
+    'QuietValueError'
+    """
+    if isinstance(error, _Quiet):
+        return error
+    for kind, quiet_kind in ((AssertionError, Feedback), (TypeError, QuietTypeError),
+                             (ValueError, QuietValueError)):
+        if isinstance(error, kind):
+            return quiet_kind(*error.args)
+    return error
+
+
+def under_nbgrader() -> bool:
+    """True when nbgrader runs this kernel (``nbgrader autograde`` or ``validate``, which
+    set ``NBGRADER_EXECUTION``): notebooks take their lighter path for heavy cells then.
+
+    >>> isinstance(under_nbgrader(), bool)
+    True
+    """
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A typical wrong answer: ``formula`` computes it from the same parameters as the
-    right answer; ``message`` says what was done wrong (never the value)."""
+    right answer (or lists its values at the checker's cases, in order); ``message`` says
+    what was done wrong (never the value)."""
 
-    formula: Callable[..., float]
+    formula: Callable[..., float] | Sequence[float]
     message: str
+
+
+def _values(rule, cases: Sequence[dict], what: str) -> list:
+    """``rule`` at every case: a function of the case's parameters, or the values."""
+    if callable(rule):
+        return [rule(**case) for case in cases]
+    values = list(rule)
+    if len(values) != len(cases):
+        raise ValueError(f"{what} lists {len(values)} values for {len(cases)} cases")
+    return values
 
 
 def _number(value, what: str) -> float:
@@ -68,13 +127,37 @@ def _number(value, what: str) -> float:
     return value
 
 
-def _close(value: float, target: float, rtol: float) -> bool:
+def _close(value, target, rtol: float) -> bool:
+    """``value`` within ``rtol`` of ``target``, entry by entry for tuples."""
+    if isinstance(target, tuple):
+        return isinstance(value, tuple) and len(value) == len(target) and all(
+            _close(v, t, rtol) for v, t in zip(value, target, strict=True))
+    if isinstance(value, tuple):
+        return False
     if target == 0:
         return value == 0
     return abs(value - target) <= rtol * abs(target)
 
 
-def _call(answer, case: dict, name: str) -> float:
+def _negated(value):
+    return tuple(-v for v in value) if isinstance(value, tuple) else -value
+
+
+def _result(value, what: str, want):
+    """``value`` as a float, or as a tuple of floats when the right answer is a tuple
+    (a pair such as ``(fan_in, fan_out)``)."""
+    if not isinstance(want, tuple):
+        return _number(value, what)
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) \
+            or len(value) != len(want):
+        raise Feedback(f"{what} must be {len(want)} numbers (a tuple), got "
+                       f"{type(value).__name__}")
+    return tuple(_number(v, f"{what}[{i}]") for i, v in enumerate(value))
+
+
+def _call(answer, case: dict, name: str, want=None):
     shown = ", ".join(f"{k}={v!r}" for k, v in case.items())
     try:
         result = answer(**case)
@@ -82,10 +165,11 @@ def _call(answer, case: dict, name: str) -> float:
         raise Feedback(NOT_ANSWERED) from None
     except Exception as err:  # the learner's code failed: say where, not how we call it
         raise Feedback(f"{name}({shown}) raised {type(err).__name__}: {err}") from None
-    return _number(result, f"{name}({shown})")
+    return _result(result, f"{name}({shown})", want)
 
 
-def check_function(answer, reference: Callable[..., float], cases: Sequence[dict], *,
+def check_function(answer, reference: Callable[..., float] | Sequence[float],
+                   cases: Sequence[dict], *,
                    mistakes: Sequence[Mistake] = (), rtol: float = RTOL,
                    name: str = "your function", correct: str = "right for every case tried.",
                    hint: str = "") -> bool:
@@ -97,14 +181,17 @@ def check_function(answer, reference: Callable[..., float], cases: Sequence[dict
     answer : callable or None
         The learner's function; ``None`` (or a body still raising
         ``NotImplementedError``) is an unanswered exercise.
-    reference : callable
-        The right answer as a function of the same keyword arguments.
+    reference : callable or sequence
+        The right answer as a function of the same keyword arguments, or its values at
+        ``cases`` (in order; nothing in the installed package then computes the answer
+        at other parameters). A value may be a tuple of numbers (a pair such as
+        ``(fan_in, fan_out)``): the answer must then return as many numbers.
     cases : sequence of dict
         Keyword arguments to try (a few, chosen so that each mistake differs from the
         right answer on at least one of them).
     mistakes : sequence of Mistake
         Typical wrong answers, tried in order: if ``answer`` agrees with one of them on
-        every case, its message is the feedback.
+        every case, its message is the feedback. Its ``formula`` may list values too.
     rtol : float
         Relative tolerance.
     name : str
@@ -127,19 +214,21 @@ def check_function(answer, reference: Callable[..., float], cases: Sequence[dict
     if not callable(answer):
         raise Feedback(f"{name} must be a function (def {name}(...): ...), got "
                        f"{type(answer).__name__}")
-    got = [_call(answer, case, name) for case in cases]
-    want = [reference(**case) for case in cases]
+    want = [tuple(float(x) for x in w) if isinstance(w, (tuple, list)) else w
+            for w in _values(reference, cases, "reference")]
+    got = [_call(answer, case, name, w) for case, w in zip(cases, want, strict=True)]
     if all(_close(g, w, rtol) for g, w in zip(got, want, strict=True)):
         print(f"Correct: {correct}")
         return True
     for mistake in mistakes:
-        wrong = [mistake.formula(**case) for case in cases]
+        wrong = [tuple(w) if isinstance(w, list) else w
+                 for w in _values(mistake.formula, cases, "a Mistake")]
         if all(_close(g, w, rtol) for g, w in zip(got, wrong, strict=True)):
             raise Feedback(f"Not correct: {mistake.message}")
     first = next(i for i, (g, w) in enumerate(zip(got, want, strict=True))
                  if not _close(g, w, rtol))
     shown = ", ".join(f"{k}={v!r}" for k, v in cases[first].items())
-    if want[first] != 0 and _close(got[first], -want[first], rtol):
+    if want[first] != 0 and _close(got[first], _negated(want[first]), rtol):
         raise Feedback(f"Not correct: {name}({shown}) has the right size but the wrong sign.")
     raise Feedback(f"Not correct: {name}({shown}) is not right. {hint}".rstrip())
 
