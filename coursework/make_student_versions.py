@@ -1,14 +1,19 @@
 """Make the students' versions of the notebooks with nbgrader: the worked solutions of the
-checked exercises replaced by ``raise NotImplementedError()``, the checks kept (locked),
-the outputs cleared.
+exercises replaced by stubs, the hidden tests, model answers and rubrics removed, the
+checks kept (locked), the outputs cleared.
 
-    python coursework/make_student_versions.py             # into coursework/release/initlib/
+    python coursework/make_student_versions.py             # into coursework/release/
     python coursework/make_student_versions.py --root DIR  # another course directory
+    python coursework/make_student_versions.py 07_he_kaiming.ipynb   # some notebooks
+    python coursework/make_student_versions.py --single    # one assignment for all
 
 The notebooks in ``notebooks/`` are the instructor's versions. This copies them into
-nbgrader's course layout, ``<root>/source/initlib/``, and runs
-``nbgrader generate_assignment initlib``, which writes ``<root>/release/initlib/*.ipynb``
-and records the graded cells in ``<root>/gradebook.db`` for ``nbgrader autograde``.
+nbgrader's course layout, one assignment per notebook (named like the notebook,
+``<root>/source/07_he_kaiming/07_he_kaiming.ipynb``, so each can have its own deadline),
+or with ``--single`` all in one assignment ``initlib``; then runs ``nbgrader
+generate_assignment``, which writes ``<root>/release/<assignment>/*.ipynb`` and records
+the graded cells in ``<root>/gradebook.db`` for ``nbgrader autograde``. It also writes
+``<root>/rubrics.md``, every open question's model answer and rubric, for the graders.
 """
 
 from __future__ import annotations
@@ -22,12 +27,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOKS = HERE.parent / "notebooks"
-ASSIGNMENT = "initlib"
+SINGLE = "initlib"  # the assignment that holds every notebook with --single
 
 
 def notebooks() -> list[Path]:
     """The collection's numbered notebooks, in order."""
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def assignment_of(notebook: Path | str, single: bool = False) -> str:
+    """The assignment a notebook belongs to: its own (its name without ``.ipynb``), or
+    ``initlib`` when every notebook is in one.
+
+    >>> assignment_of("07_he_kaiming.ipynb"), assignment_of("07_he_kaiming.ipynb", True)
+    ('07_he_kaiming', 'initlib')
+    """
+    return SINGLE if single else Path(notebook).stem
 
 
 def environment() -> dict:
@@ -49,35 +64,55 @@ def nbgrader(*args: str, root: Path, quiet: bool = False) -> None:
         raise subprocess.CalledProcessError(out.returncode, cmd)
 
 
-def make(root: Path = HERE, names: list[str] | None = None, quiet: bool = False) -> list[Path]:
-    """Copy the notebooks (all, or those named) into ``root/source/initlib`` and generate
-    the student versions; returns their paths in ``root/release/initlib``."""
+def choose(names: list[str] | None = None) -> list[Path]:
+    """The notebooks named (file names), or all of them, in order."""
     chosen = notebooks()
     if names:
         unknown = set(names) - {p.name for p in chosen}
         if unknown:
             raise ValueError(f"no such notebook in {NOTEBOOKS}: {sorted(unknown)}")
         chosen = [p for p in chosen if p.name in names]
+    return chosen
+
+
+def make(root: Path = HERE, names: list[str] | None = None, quiet: bool = False,
+         single: bool = False) -> list[Path]:
+    """Lay out the source versions of the notebooks (all, or those named) in
+    ``root/source/`` and generate the student versions; returns their paths in
+    ``root/release/``."""
+    chosen = choose(names)
     root = Path(root).resolve()
-    source = root / "source" / ASSIGNMENT
-    shutil.rmtree(source, ignore_errors=True)
-    source.mkdir(parents=True)
+    shutil.rmtree(root / "source", ignore_errors=True)
     for path in chosen:
-        shutil.copy2(path, source / path.name)
-    shutil.copy2(NOTEBOOKS / "glossary.md", source / "glossary.md")
-    nbgrader("generate_assignment", ASSIGNMENT, "--force", root=root, quiet=quiet)
-    return [root / "release" / ASSIGNMENT / p.name for p in chosen]
+        folder = root / "source" / assignment_of(path, single)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, folder / path.name)
+        shutil.copy2(NOTEBOOKS / "glossary.md", folder / "glossary.md")
+    # one nbgrader run for every assignment ("*" matches each folder of source/)
+    nbgrader("generate_assignment", "*", "--force", root=root, quiet=quiet)
+    sys.path.insert(0, str(HERE))
+    from rubrics import collect, write_markdown
+
+    write_markdown(collect(chosen), root / "rubrics.md")
+    return [root / "release" / assignment_of(p, single) / p.name for p in chosen]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=HERE,
                         help="nbgrader's course directory (default: coursework/)")
+    parser.add_argument("--single", action="store_true",
+                        help="one assignment, 'initlib', for every notebook (default: one "
+                             "assignment per notebook)")
     parser.add_argument("notebooks", nargs="*",
                         help="notebook file names (default: every notebook)")
     args = parser.parse_args(argv)
-    released = make(args.root, args.notebooks)
-    print(f"{len(released)} student notebooks in {released[0].parent}")
+    try:
+        released = make(args.root, args.notebooks, single=args.single)
+    except ValueError as err:
+        parser.error(str(err))
+    print(f"{len(released)} student notebooks in {args.root / 'release'}; "
+          f"rubrics in {args.root / 'rubrics.md'}")
     return 0
 
 
