@@ -143,7 +143,7 @@ def build(venv: Path, reuse: bool) -> None:
         subprocess.run([runtime_python(), "-m", "venv", str(venv)], check=True)
     print("installing binder/requirements.txt and the library", file=sys.stderr)
     pip(venv, "-r", "binder/requirements.txt")
-    pip(venv, "--no-deps", "--force-reinstall", ".")
+    pip(venv, "--no-deps", "--force-reinstall", ".", "./jupyter-config")  # postBuild
     probe = subprocess.run([str(venv / "bin/python"), "-c", "import ipykernel, nbclient"],
                            capture_output=True)
     if probe.returncode:  # jupyterlab normally brings both

@@ -16,15 +16,39 @@ def test_readme_has_exactly_two_setup_commands():
     commands = readme_commands()
     assert len(commands) == 2
     lab, test = commands
-    assert "jupyter lab notebooks/01_theory.ipynb" in lab
-    assert "pytest" in test
+    # JupyterLab serves the repository's root (README and library in the file browser)
+    # and opens notebook 01 at /lab/tree/notebooks/01_theory.ipynb, as the Binder badge does
+    assert lab.endswith(" && .venv/bin/jupyter lab --ServerApp.root_dir=. "
+                        "notebooks/01_theory.ipynb")
+    assert test.endswith(" && .venv/bin/python -m pytest")
     assert lab.startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt ")
     assert test.startswith("python3 -m venv .venv && .venv/bin/pip install -r "
                            "requirements-dev.txt ")
 
 
-def test_ci_runs_the_readme_test_command():
-    assert readme_commands()[1] in (ROOT / ".ci/run").read_text()
+def requirement_names(path):
+    names = []
+    for line in (ROOT / path).read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith(("-", ".")):
+            names.append(re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0].lower())
+    return names
+
+
+def test_the_student_set_holds_no_instructor_or_developer_tool():
+    student = set(requirement_names("requirements.txt"))
+    dev_only = set(requirement_names("requirements-dev.txt"))
+    assert (ROOT / "requirements-dev.txt").read_text().count("-r requirements.txt\n") == 1
+    assert {"pytest", "nbval", "playwright", "nbgrader"} <= dev_only
+    assert not student & dev_only, student & dev_only
+    assert {"jupyterlab", "ipywidgets", "numpy", "keras"} <= student
+    assert "./jupyter-config" in (ROOT / "requirements.txt").read_text().splitlines()
+
+
+def test_ci_runs_the_readme_test_command_then_the_perturbed_run():
+    ci = (ROOT / ".ci/run").read_text()
+    assert readme_commands()[1] in ci
+    assert ci.index(readme_commands()[1]) < ci.index(".ci/binder_check.py --perturbed")
 
 
 def test_every_notebook_is_listed_in_order_in_the_readme():
