@@ -25,10 +25,34 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 matplotlib.use("Agg")  # this process only; nbval's kernels keep the inline backend
 
-# Tests measured above ~2 s each (pytest --durations=0, 2 CPU cores). Patterns match the
-# end of the node id ("file.py::test_name[param]"), so a test keeps its tier when its
+# Tests that take more than about 1 s of CPU each (measured one by one on 2 cores), so
+# that the fast tier stays under a minute. Patterns match the end of the node id
+# ("file.py::test_name[param]"; "[[]" is a literal "["), so a test keeps its tier when its
 # file is renamed or moved.
 SLOW = [
+    "*::test_every_control_combination_on_a_coarse_grid_draws[[]*",
+    "*::test_theory_matches_measurement_averaged_over_seeds[[]*",
+    "*::test_tanh_gradient_prediction_within_15_percent_at_every_layer[[]*",
+    "*::test_every_name_works_in_the_figures_and_the_explorer[[]*",
+    "*::test_piping_the_help_into_head_prints_no_traceback[[]*",
+    "*::test_importing_changes_no_process_setting",
+    "*::test_the_printed_open_command_works_as_printed",
+    "*::test_binder_image_installs_binder_requirements_with_the_pinned_python",
+    "*::test_he_stays_healthy_small_normal_collapses",
+    "*::test_docstring_examples_run[[]initlib.viz.explorer]",
+    "*::test_docstring_examples_run[[]initlib.diagnostics.propagation]",
+    "*::test_docstring_examples_run[[]initlib.training.*]",
+    "*::test_scale_moves_the_signal_as_predicted",
+    "*::test_moving_depth_changes_data_and_picture",
+    "*::test_default_shows_measurement_and_theory",
+    "*::test_symmetry_constant_init_keeps_hidden_units_identical",
+    "*::test_zero_init_stays_at_chance",
+    "*::test_train_is_reproducible_and_shaped",
+    "*::test_dynamics_are_recorded_when_asked",
+    "*::test_run_order_does_not_change_results",
+    "*::test_gradient_profile_of_a_deep_glorot_relu_stack",
+    "*::test_orthogonal_learns_faster_than_gaussian_when_deep",
+    "*::test_fixed_point_and_slope_match_adaptive_quadrature[[]*",
 ]
 
 FOLDER_MARKERS = {  # file-name pattern -> markers

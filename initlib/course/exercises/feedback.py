@@ -240,6 +240,16 @@ def check_value(answer, expected: float, *, mistakes: Sequence[tuple[float, str]
     pairs. Prefer function answers for graded exercises: a number can be found by trying
     candidates against a checker, a function of unseen parameters cannot.
 
+    Raises
+    ------
+    Feedback
+        (an ``AssertionError``) when ``answer`` is ``None`` (not answered yet) or is not
+        within ``rtol`` of ``expected``; the message names the mistake when ``answer``
+        matches one of ``mistakes`` or is ``-expected``; also when ``answer`` is not a
+        finite real number (the message says so).
+
+    Examples
+    --------
     >>> check_value(0.5, 0.5, correct="E[relu(z)^2] = Var[z] / 2.")
     Correct: E[relu(z)^2] = Var[z] / 2.
     True
