@@ -151,6 +151,15 @@ def check_int(value, name: str, low: int | None = None, high: int | None = None)
     return int(value)
 
 
+def check_widths(widths, name: str = "hidden") -> list[int]:
+    """``widths``, a sequence of layer widths >= 1, as a list of ints; a clear error
+    naming ``name`` otherwise (a bare int or a string is not a sequence of widths)."""
+    if isinstance(widths, (int, np.integer, str)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of layer widths >= 1, such as (16,), "
+                        f"got {widths!r}")
+    return [check_int(w, f"{name}[{i}]", 1) for i, w in enumerate(widths)]
+
+
 def check_real(value, name: str, *, positive: bool = False, non_negative: bool = False) -> float:
     """Return ``value`` as a finite float, or raise naming ``name``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating,

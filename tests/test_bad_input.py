@@ -157,3 +157,19 @@ def test_explorer_set_checks_values_instead_of_clamping():
         Explorer(histogram_layers=9)
     with pytest.raises(ValueError, match="batch"):
         Explorer(inputs=np.ones((20, 4)), batch=32)
+
+
+@pytest.mark.parametrize("hidden, error, message", [
+    (16, TypeError, r"hidden must be a sequence of layer widths >= 1, such as \(16,\), got 16"),
+    ("16", TypeError, r"hidden must be a sequence of layer widths"),
+    ((16, 0), ValueError, r"hidden\[1\]"),
+])
+def test_layer_widths_are_checked_alike_by_both_trainers(hidden, error, message):
+    from initlib.training.mlp import train_mlp
+    from initlib.training.sgd import train_sgd
+
+    x, y = np.zeros((4, 3)), np.array([0, 1, 0, 1])
+    with pytest.raises(error, match=message):
+        train_mlp(x, y, hidden=hidden)
+    with pytest.raises(error, match=message):
+        train_sgd(x, y, hidden=hidden)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_int, check_real, check_seed, spawn_seeds
+from .._checks import check_int, check_real, check_seed, check_widths, spawn_seeds
 from ..activations import activation as activation_of
 from ..registry import initialize
 
@@ -100,10 +100,7 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"y must hold labels between 0 and n_classes - 1 = {n_classes - 1}, "
                          f"got labels from {y.min()} to {y.max()}")
-    if isinstance(hidden, (int, np.integer, str)) or not hasattr(hidden, "__iter__"):
-        raise TypeError(f"hidden must be a sequence of layer widths >= 1, such as (16,), "
-                        f"got {hidden!r}")
-    hidden = [check_int(h, f"hidden[{i}]", 1) for i, h in enumerate(hidden)]
+    hidden = check_widths(hidden)
     check_int(steps, "steps", 0)
     lr = check_real(lr, "lr", positive=True)
     check_seed(seed)

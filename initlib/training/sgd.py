@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_choice, check_int, check_real, check_seed, spawn_seeds
+from .._checks import check_choice, check_int, check_real, check_seed, check_widths, spawn_seeds
 from ..activations import ACTIVATIONS
 from ..activations import activation as activation_of
 from ..registry import initialize
@@ -178,10 +178,7 @@ def train_sgd(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal",
         if labels.min() < 0 or labels.max() >= n_classes:
             raise ValueError(f"{name} must hold labels between 0 and n_classes - 1 = "
                              f"{n_classes - 1}")
-    if isinstance(hidden, (int, np.integer, str)) or not hasattr(hidden, "__iter__"):
-        raise TypeError(f"hidden must be a sequence of layer widths >= 1, such as (16,), "
-                        f"got {hidden!r}")
-    hidden = [check_int(h, f"hidden[{i}]", 1) for i, h in enumerate(hidden)]
+    hidden = check_widths(hidden)
     check_choice(activation, "activation", ACTIVATIONS)
     epochs = check_int(epochs, "epochs", 1)
     batch_size = check_int(batch_size, "batch_size", 1)
