@@ -252,7 +252,7 @@ def runs_table(runs, *, target=0.8):
                      "activation": r.activation, "seed": r.seed, **r.settings.as_dict(),
                      "val_accuracy": r.final_val_accuracy,
                      "val_loss": r.history["val_loss"][-1], "loss": r.history["loss"][-1],
-                     "initial_loss": r.initial["loss"], "diverged": r.diverged,
+                     "initial_loss": r.initial.get("loss", np.nan), "diverged": r.diverged,
                      "target": target, "reached": to_target is not None,
                      "epochs_to_target": np.nan if to_target is None else float(to_target),
                      "grad_first": float(first),
