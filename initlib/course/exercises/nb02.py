@@ -3,11 +3,14 @@
 Each checker calls the learner's function at a few parameter values, says ``Correct:``
 or names the mistake it recognises; it never shows the expected values.
 
+A typical mistake, and the feedback it gets:
+
 >>> def leaky_relu_std(fan_in, slope):
-...     return (2 / ((1 + slope**2) * fan_in)) ** 0.5
+...     return (2 / fan_in) ** 0.5
 >>> check_leaky_relu_std(leaky_relu_std)
-Correct: the std keeps the variance of a leaky-ReLU layer for every fan_in and slope tried.
-True
+Traceback (most recent call last):
+    ...
+initlib.course.exercises.feedback.Feedback: Not correct: that is He's std for a plain ReLU. ...
 """
 
 from __future__ import annotations

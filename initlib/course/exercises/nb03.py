@@ -1,13 +1,15 @@
 """Formative checkers for notebook 03 (small-range uniform).
 
+A typical mistake (ReLU treated like a linear layer), and the feedback it gets:
+
 >>> import math
 >>> def layers_to_vanish(fan_in, limit, activation="tanh", ratio=1e-6):
-...     k = 0.5 if activation == "relu" else 1.0
-...     per_layer = math.sqrt(fan_in * limit**2 / 3 * k)
+...     per_layer = math.sqrt(fan_in * limit**2 / 3)
 ...     return math.floor(math.log(ratio) / math.log(per_layer)) + 2
 >>> check_layers_to_vanish(layers_to_vanish)
-Correct: the layer is right for every width, range, activation and ratio tried.
-True
+Traceback (most recent call last):
+    ...
+initlib.course.exercises.feedback.Feedback: Not correct: a ReLU zeroes half of z, ...
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """Formative checkers for notebook 04 (large-range uniform).
 
+A typical mistake, and the feedback it gets:
+
 >>> import math
 >>> def tanh_chi_large(sigma_w2):
-...     return 4 / 3 * math.sqrt(sigma_w2 / (2 * math.pi))
+...     return 4 / 3 * math.sqrt(sigma_w2)
 >>> check_tanh_chi_large(tanh_chi_large)
-Correct: right for every σ_w² tried.
-True
+Traceback (most recent call last):
+    ...
+initlib.course.exercises.feedback.Feedback: Not correct: the Gaussian density near 0 is ...
 """
 
 from __future__ import annotations
