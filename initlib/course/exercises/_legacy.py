@@ -22,10 +22,11 @@ An ``AssertionError`` is what fails an nbgrader test cell, with its message show
 the cell. In a notebook the answer cell sets a variable and the test cell checks it::
 
     >>> from initlib.course.exercises import check_glorot_variance
-    >>> variance = 2 / (300 + 100)
+    >>> variance = 0.0707  # a std given for the variance
     >>> check_glorot_variance(variance, fan_in=300, fan_out=100)
-    Correct: Var[W] = 2 / (fan_in + fan_out) = 2 / 400 = 0.005.
-    True
+    Traceback (most recent call last):
+        ...
+    initlib.course.exercises.feedback.Feedback: Not correct: that is the standard deviation; ...
 
 Dense weights are ``(fan_in, fan_out)`` (Keras layout) unless ``layout="torch"``
 (``(fan_out, fan_in)``), as everywhere in :mod:`initlib`. The formulas are those of

@@ -1,11 +1,14 @@
 """Feedback for notebook 05 (non-zero-mean normal): functions of the exercise's parameters,
 checked at a few cases; messages name the mistake, never the expected value.
 
+A typical mistake, and the feedback it gets:
+
 >>> def first_layer_correlation(mu, sigma):
-...     return mu**2 / (mu**2 + sigma**2)
+...     return mu / (mu + sigma)
 >>> check_first_layer_correlation(first_layer_correlation)
-Correct: right for every case tried, zero mean and negative means included.
-True
+Traceback (most recent call last):
+    ...
+initlib.course.exercises.feedback.Feedback: Not correct: a correlation compares variances ...
 """
 
 from __future__ import annotations

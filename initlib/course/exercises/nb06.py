@@ -1,12 +1,15 @@
 """Feedback for notebook 06 (Xavier/Glorot): functions of the exercise's parameters,
 checked at a few cases; messages name the mistake, never the expected value.
 
+A typical mistake, and the feedback it gets:
+
 >>> import math
 >>> def glorot_limit(fan_in, fan_out, gain=1.0):
-...     return gain * math.sqrt(6 / (fan_in + fan_out))
+...     return gain * math.sqrt(3 / fan_in)
 >>> check_glorot_limit(glorot_limit)
-Correct: a² / 3 = gain² · 2 / (fan_in + fan_out) for every case tried.
-True
+Traceback (most recent call last):
+    ...
+initlib.course.exercises.feedback.Feedback: Not correct: that is LeCun's bound, ...
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Feedback for notebook 07 (He/Kaiming): functions of the exercise's parameters, checked
 at a few cases; messages name the mistake, never the expected value.
 
->>> import math
+A typical mistake, and the feedback it gets:
+
 >>> def fan_out_forward_gain(widths):
-...     return widths[1] / widths[-1]
+...     return 1.0
 >>> check_fan_out_forward_gain(fan_out_forward_gain)
-Correct: the product over layers telescopes, as He et al. note.
-True
+Traceback (most recent call last):
+    ...
+initlib.course.exercises.feedback.Feedback: Not correct: 1 is right for fan_in mode ...
 """
 
 from __future__ import annotations
