@@ -40,6 +40,11 @@ def test_help_documents_every_option(capsys):
         assert needle in text, needle
 
 
+def test_out_is_the_earlier_name_of_summary():
+    assert cli.parser().parse_args(["--out", "grid.csv"]).summary == "grid.csv"
+    assert cli.parser().parse_args(["--summary", "grid.csv"]).summary == "grid.csv"
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["--strategies", "he_normal", "hee_normal"],
      "argument --strategies: unknown initializer 'hee_normal'; did you mean 'he_normal'"),

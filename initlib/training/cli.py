@@ -168,9 +168,9 @@ def parser() -> argparse.ArgumentParser:
     out.add_argument("--results", default="runs.csv", metavar="FILE",
                      help="CSV file of per-run results, appended as runs finish; runs it "
                           "holds are skipped")
-    out.add_argument("--summary", default=None, metavar="FILE",
+    out.add_argument("--summary", "--out", dest="summary", default=None, metavar="FILE",
                      help="also write the summary table (one row per strategy, depth and "
-                          "activation) to this CSV file")
+                          "activation) to this CSV file (--out: its earlier name)")
     out.add_argument("--table", default=None, metavar="FILE",
                      help="also write one row per run of the results file (every run it "
                           "holds, this grid's and earlier ones, sorted; final metrics, no "
