@@ -37,7 +37,10 @@ c.CourseDirectory.course_id = "initlib"
 # this margin is for slow grading machines only.
 c.Execute.timeout = 120
 
-# Autograde: the graded functions are graded away from the student's kernel.
+# Autograde: the graded functions are graded away from the student's kernel. A sandbox
+# (a fresh Python process) can take more than 10 s to start on a busy grading machine.
+c.IsolatedExecute.sandbox_timeout = 30
+# Autograde steps: IsolatedExecute in place of Execute.
 steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 c.Autograde.autograde_preprocessors = [IsolatedExecute if s is Execute else s for s in steps]
 

@@ -2,7 +2,7 @@
 hold no solution, the student edition holds no answer and links only to itself, the
 graders' rubric file and the score export are right, and one notebook goes through
 autograding with honest, mistaken, blank and cheating students
-(``python coursework/check_workflow.py`` does all of it for more notebooks; CI runs it)."""
+(``python coursework/check_workflow.py`` does all of it for more notebooks)."""
 
 import csv
 import importlib
