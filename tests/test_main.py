@@ -83,3 +83,13 @@ def test_a_closed_pipe_is_not_an_error():
         os.close(write)
     assert result.returncode == 0
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_the_version_is_written_once():
+    from importlib.metadata import version
+
+    import initlib
+
+    assert version("initlib") == initlib.__version__
+    assert "version =" not in (Path(__file__).parent.parent / "pyproject.toml").read_text(
+        ).split("[project]", 1)[1].split("\n[", 1)[0]
