@@ -20,6 +20,11 @@ Importing it loads Keras and changes no process setting.
 (0.01, 30)
 """
 
+import os
+
+if __name__ == "__main__":  # run as a program, not imported: TensorFlow's C++ log stays
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # quiet unless the user set it
+
 from .callbacks import GradientNorms, GradientProfile, TrainingDynamics, gradient_profile
 from .models import (
     KERAS_ACTIVATIONS,
