@@ -46,9 +46,10 @@ class Notebook:
 #: The collection in reading order. Titles are the notebooks' own headings, summaries the
 #: README's table; the test suite checks both, and that every notebook is listed.
 NOTEBOOKS: tuple[Notebook, ...] = (
-    Notebook("01_theory.ipynb", "Why initialization matters: the theory",
+    Notebook("01_theory.ipynb", "Why initialization matters",
              "symmetry breaking, variance through a layer, deriving LeCun, Glorot and He, "
-             "which strategy for which activation, the interactive explorer, order and chaos"),
+             "many layers with the interactive explorer, which strategy for which "
+             "activation, measured"),
     Notebook("02_zero_mean_normal.ipynb", "Zero-mean normal (均值为0的随机初始化)",
              "a fixed std is right for one width only; where it vanishes or explodes"),
     Notebook("03_small_uniform.ipynb", "Small-range uniform (均值为0的小范围随机初始化)",
@@ -68,10 +69,11 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook("08_keras_training.ipynb",
              "Training comparison in Keras: does the initialization decide whether a deep "
              "network learns?",
-             "nine strategies x depths 3 and 30 x ReLU and tanh x 3 seeds: learning "
-             "curves, per-layer gradients, He et al.'s figure 3 reproduced"),
+             "nine initializations' gradients through 30 layers before training; He "
+             "against Glorot trained at depth 30 over five seeds; He et al.'s figure 3 "
+             "at small scale; longer grids from the command line"),
     Notebook("09_faq.ipynb",
-             "FAQ: the article's four questions and seven more, answered with measurements",
+             "FAQ: the article's questions, answered with measurements",
              "the article's four questions, then truncated normals, PyTorch's layout and "
              "defaults, biases, batch norm, the weight-scale window, zero init; which of "
              "the article's claims held"),
