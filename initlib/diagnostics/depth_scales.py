@@ -96,7 +96,7 @@ class DepthScales:
 
     @property
     def xi_grad(self) -> float:
-        """Layers over which a gradient changes by a factor e, 1 / |ln chi_1|."""
+        """Layers over which a gradient changes by a factor e, ``1 / |ln chi_1|``."""
         with np.errstate(divide="ignore"):
             return float(1.0 / abs(np.log(self.chi_1)))
 
