@@ -170,7 +170,10 @@ def test_widgets_are_shown_as_pictures_with_a_line_on_running_them(site):
         text = (site / "notebooks" / f"{Path(name).stem}.html").read_text(encoding="utf-8")
         assert "widget-view+json" not in text and "require.min.js" not in text, name
         for m in re.finditer("picture of an interactive widget", text):
-            assert "<img" in text[max(0, m.start() - 3000):m.start()], name
+            # the picture is the output just before the line, in the same cell
+            output = text.rfind('<div class="cell_output', 0, m.start())
+            assert output > text.rfind('<div class="cell ', 0, m.start()), name
+            assert "<img" in text[output:m.start()], name
 
 
 # --------------------------------------------------------------------------- in Chromium
