@@ -163,7 +163,7 @@ def batch_order(seed, n, epochs) -> np.ndarray:
     """The order of the ``n`` training examples in each epoch of a run with ``seed``:
     an int64 array of shape ``(epochs, n)``, one permutation per epoch.
 
-    >>> batch_order(0, 5, 2).shape, sorted(batch_order(0, 5, 2)[1])
+    >>> batch_order(0, 5, 2).shape, sorted(batch_order(0, 5, 2)[1].tolist())
     ((2, 5), [0, 1, 2, 3, 4])
     """
     seed = check_int(seed, "seed", 0)
