@@ -203,7 +203,7 @@ def test_a_diverged_run_is_filled_in_exactly(small_data, monkeypatch):
     """Once every output is NaN, train stops and repeats the last metrics; training the
     remaining epochs gives the same history."""
     kw = dict(depth=6, data=small_data, width=64, epochs=4, params={"limit": 5.0},
-              output_strategy=None)
+              output_strategy=None, global_clipnorm=None)  # clipping would tame it
     short = ex.train("large_uniform", **kw)
     assert short.diverged and math.isnan(short.epoch_seconds[-1])
     assert short.grad_norms.shape == (5, 7)
