@@ -45,24 +45,68 @@ def forward(weights, biases, x, activation="tanh"):
     >>> [h.shape for h in forward(r.weights, r.biases, np.eye(4))]
     [(4, 4), (4, 8), (4, 2)]
     """
-    return _forward(weights, biases, x, activation)[0]
+    return _forward(weights, biases, x, activation_of(activation).phi)[0]
 
 
-def _forward(weights, biases, x, activation):
-    phi = activation_of(activation).phi
-    hs, zs = [x], []
-    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        zs.append(hs[-1] @ w + b)
-        hs.append(zs[-1] if i == len(weights) - 1 else phi(zs[-1]))
-    return hs, zs
+# The forward pass, the loss and the backward pass below are the one implementation that
+# both trainers use: this module's full-batch descent and the mini-batch SGD of
+# :mod:`~initlib.training.sgd` (which adds dropout and momentum).
+
+def _forward(weights, biases, x, phi, dropout=0.0, mask_rng=None):
+    """Layer inputs ``hs`` (``x`` first, logits last), hidden outputs ``phi(z)`` and the
+    dropout masks (inverted dropout, drawn from ``mask_rng``; none when ``dropout`` is 0).
+    Without dropout the hidden outputs are ``hs[1:-1]``."""
+    hs, outs, masks = [x], [], []
+    for w, b in zip(weights[:-1], biases[:-1], strict=True):
+        outs.append(phi(hs[-1] @ w + b))
+        if dropout:
+            keep = mask_rng.random(outs[-1].shape) >= dropout
+            masks.append((keep / (1.0 - dropout)).astype(outs[-1].dtype))
+            hs.append(outs[-1] * masks[-1])
+        else:
+            hs.append(outs[-1])
+    hs.append(hs[-1] @ weights[-1] + biases[-1])
+    return hs, outs, masks
 
 
 def _softmax_xent(logits, y):
+    """Mean softmax cross-entropy (nats) and the softmax probabilities."""
     z = logits - logits.max(axis=1, keepdims=True)
     p = np.exp(z)
     p /= p.sum(axis=1, keepdims=True)
-    loss = -np.mean(np.log(np.maximum(p[np.arange(len(y)), y], 1e-300)))
-    return loss, p
+    return float(-np.mean(np.log(np.maximum(p[np.arange(len(y)), y], 1e-300)))), p
+
+
+def _gradients(weights, hs, outs, masks, p, y, dphi_from_output):
+    """Backpropagation: the gradients ``(grad_w, grad_b)`` of the mean cross-entropy, one
+    pair per layer, from a :func:`_forward` pass and the softmax ``p`` (overwritten)."""
+    delta = p
+    delta[np.arange(len(y)), y] -= 1
+    delta /= len(y)
+    grads = [None] * len(weights)
+    for i in range(len(weights) - 1, -1, -1):
+        grads[i] = hs[i].T @ delta, delta.sum(axis=0)
+        if i:
+            g = delta @ weights[i].T
+            if masks:
+                g = g * masks[i - 1]
+            delta = g * dphi_from_output(outs[i - 1])
+    return grads
+
+
+def _data(x, y, names=("x", "y")):
+    """``x`` as float64 ``(n, n_features)`` and ``y`` as int64 labels ``(n,)``, checked."""
+    x = np.asarray(x)
+    y = np.asarray(y)
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise TypeError(f"{names[0]} must hold real numbers, got dtype {x.dtype}")
+    if x.ndim != 2 or x.size == 0 or y.shape != (x.shape[0],):
+        raise ValueError(f"{names[0]} must be a non-empty (n, n_features) array and "
+                         f"{names[1]} (n,), got {x.shape} and {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_:
+        raise TypeError(f"{names[1]} must hold integer class labels 0, 1, ..., got dtype "
+                        f"{y.dtype}")
+    return x.astype(np.float64), y.astype(np.int64)
 
 
 def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", init_params=None,
@@ -84,16 +128,7 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
     >>> bool(he.accuracy[-1] > zeros.accuracy[-1] + 0.3)   # zeros keep the units identical
     True
     """
-    x = np.asarray(x)
-    y = np.asarray(y)
-    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
-    x = x.astype(np.float64)
-    if x.ndim != 2 or x.size == 0 or y.shape != (x.shape[0],):
-        raise ValueError(f"x must be a non-empty (n, n_features) array and y (n,), got "
-                         f"{x.shape} and {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_:
-        raise TypeError(f"y must hold integer class labels 0, 1, ..., got dtype {y.dtype}")
+    x, y = _data(x, y)
     if n_classes is None:
         n_classes = int(y.max()) + 1
     n_classes = check_int(n_classes, "n_classes", 2)
@@ -116,21 +151,15 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
 
 
 def _descend(x, y, weights, biases, activation, lr, steps, losses, accs):
-    dphi = activation_of(activation).dphi_from_output
+    act = activation_of(activation)
     for step in range(steps + 1):
-        hs, zs = _forward(weights, biases, x, activation)
+        hs, outs, _ = _forward(weights, biases, x, act.phi)
         loss, p = _softmax_xent(hs[-1], y)
         losses.append(loss)
         accs.append(np.mean(p.argmax(axis=1) == y))
         if step == steps:
             break
-        delta = p
-        delta[np.arange(len(y)), y] -= 1
-        delta /= len(y)
-        for i in range(len(weights) - 1, -1, -1):
-            grad_w = hs[i].T @ delta
-            grad_b = delta.sum(axis=0)
-            if i:
-                delta = (delta @ weights[i].T) * dphi(hs[i])
-            weights[i] -= lr * grad_w
-            biases[i] -= lr * grad_b
+        grads = _gradients(weights, hs, outs, (), p, y, act.dphi_from_output)
+        for w, b, (grad_w, grad_b) in zip(weights, biases, grads, strict=True):
+            w -= lr * grad_w
+            b -= lr * grad_b

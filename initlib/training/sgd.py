@@ -1,11 +1,11 @@
 """A dense classifier trained by mini-batch SGD with momentum and optional dropout, in NumPy.
 
-The companion of :mod:`~initlib.training.mlp` (full-batch gradient descent) for the two
-things full batches cannot show: that mini-batch noise does *not* break the symmetry of a
-constant initialization while dropout does, and quick seed sweeps of deep networks (a
-60-layer network of width 64 trains for 8 epochs on the digits in about a second, with no
-TensorFlow). The update is Keras's ``SGD(learning_rate, momentum)``:
-``v <- momentum * v - learning_rate * g``, ``w <- w + v``.
+The companion of :mod:`~initlib.training.mlp` (full-batch gradient descent), whose forward
+and backward pass it shares, for the two things full batches cannot show: that mini-batch
+noise does *not* break the symmetry of a constant initialization while dropout does, and
+quick seed sweeps of deep networks (a 60-layer network of width 64 trains for 8 epochs on
+the digits in about a second, with no TensorFlow). The update is Keras's
+``SGD(learning_rate, momentum)``: ``v <- momentum * v - learning_rate * g``, ``w <- w + v``.
 
 Layout: weights ``(fan_in, fan_out)``, activations ``(batch, features)``; the loss is the
 softmax cross-entropy of the logits averaged over the batch, in nats.
@@ -29,6 +29,7 @@ from .._checks import check_choice, check_int, check_real, check_seed, check_wid
 from ..activations import ACTIVATIONS
 from ..activations import activation as activation_of
 from ..registry import initialize
+from .mlp import _data, _forward, _gradients, _softmax_xent
 
 
 @dataclass
@@ -61,25 +62,10 @@ class SGDRun:
     val_accuracy: np.ndarray
 
 
-def _logits(weights, biases, x, phi):
-    h = x
-    for w, b in zip(weights[:-1], biases[:-1], strict=True):
-        h = phi(h @ w + b)
-    return h @ weights[-1] + biases[-1]
-
-
-def _xent(logits, y):
-    """Mean softmax cross-entropy (nats) and the softmax probabilities."""
-    z = logits - logits.max(axis=1, keepdims=True)
-    p = np.exp(z)
-    p /= p.sum(axis=1, keepdims=True)
-    return float(-np.mean(np.log(np.maximum(p[np.arange(len(y)), y], 1e-300)))), p
-
-
 def _accuracy(weights, biases, x, y, phi):
     if len(y) == 0:
         return np.nan
-    return float(np.mean(_logits(weights, biases, x, phi).argmax(axis=1) == y))
+    return float(np.mean(_forward(weights, biases, x, phi)[0][-1].argmax(axis=1) == y))
 
 
 def _check_dtype(dtype):
@@ -90,20 +76,6 @@ def _check_dtype(dtype):
     if name not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     return np.dtype(name)
-
-
-def _data(x, y, name):
-    x = np.asarray(x)
-    y = np.asarray(y)
-    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise TypeError(f"{name[0]} must hold real numbers, got dtype {x.dtype}")
-    if x.ndim != 2 or x.size == 0 or y.shape != (x.shape[0],):
-        raise ValueError(f"{name[0]} must be a non-empty (n, n_features) array and {name[1]} "
-                         f"(n,), got {x.shape} and {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer) or y.dtype == np.bool_:
-        raise TypeError(f"{name[1]} must hold integer class labels 0, 1, ..., got dtype "
-                        f"{y.dtype}")
-    return x.astype(np.float64), y.astype(np.int64)
 
 
 def train_sgd(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal",
@@ -213,7 +185,7 @@ def train_sgd(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal",
     vel_b = [np.zeros_like(b) for b in biases]
     losses, val_accs = [], []
     with np.errstate(all="ignore"):
-        initial_loss = _xent(_logits(weights, biases, x, act.phi), y)[0]
+        initial_loss = _softmax_xent(_forward(weights, biases, x, act.phi)[0][-1], y)[0]
         for _ in range(epochs):
             order = order_rng.permutation(len(y))
             batch_losses = []
@@ -233,28 +205,10 @@ def train_sgd(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal",
 def _step(weights, biases, vel_w, vel_b, x, y, act, dropout, mask_rng, lr, momentum):
     """One forward and backward pass on a mini-batch and the momentum update; returns
     the batch loss."""
-    hs, acts, masks = [x], [], []  # layer inputs (after dropout), phi(z), dropout masks
-    for w, b in zip(weights[:-1], biases[:-1], strict=True):
-        acts.append(act.phi(hs[-1] @ w + b))
-        if dropout:
-            keep = mask_rng.random(acts[-1].shape) >= dropout
-            masks.append((keep / (1.0 - dropout)).astype(acts[-1].dtype))
-            hs.append(acts[-1] * masks[-1])
-        else:
-            hs.append(acts[-1])
-    logits = hs[-1] @ weights[-1] + biases[-1]
-    loss, p = _xent(logits, y)
-    delta = p
-    delta[np.arange(len(y)), y] -= 1
-    delta /= len(y)
-    for i in range(len(weights) - 1, -1, -1):
-        grad_w = hs[i].T @ delta
-        grad_b = delta.sum(axis=0)
-        if i:
-            g = delta @ weights[i].T
-            if dropout:
-                g = g * masks[i - 1]
-            delta = g * act.dphi_from_output(acts[i - 1])
+    hs, outs, masks = _forward(weights, biases, x, act.phi, dropout, mask_rng)
+    loss, p = _softmax_xent(hs[-1], y)
+    grads = _gradients(weights, hs, outs, masks, p, y, act.dphi_from_output)
+    for i, (grad_w, grad_b) in enumerate(grads):
         vel_w[i] *= momentum
         vel_w[i] -= lr * grad_w
         vel_b[i] *= momentum
