@@ -290,7 +290,7 @@ def summarize(runs, *, target=0.8):
     Raises
     ------
     ValueError
-        If ``runs`` is empty or ``target`` is not in (0, 1].
+        As :func:`runs_table`.
 
     Examples
     --------

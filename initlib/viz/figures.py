@@ -87,13 +87,11 @@ def figure_html(fig, alt: str, *, dpi=None) -> str:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
+    >>> from matplotlib.figure import Figure   # no pyplot: nothing to close afterwards
+    >>> fig = Figure()
+    >>> ax = fig.subplots()
     >>> figure_html(fig, alt='Axes "empty" & <bare>').split(" alt=")[1]
     '"Axes &quot;empty&quot; &amp; &lt;bare&gt;">'
-    >>> plt.close(fig)
     """
     text = _check_alt(alt)
     data = base64.b64encode(png_bytes(fig, dpi=dpi)).decode("ascii")
