@@ -51,6 +51,13 @@ def _is_int(x) -> bool:
     return isinstance(x, (numbers.Integral, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
+def _is_real(x) -> bool:
+    """A real number, Python's or NumPy's, and not a bool: what every check of a number
+    (here, and in the exercise checkers) accepts."""
+    return isinstance(x, (numbers.Real, np.floating, np.integer)) and not isinstance(
+        x, (bool, np.bool_))
+
+
 def check_seed(seed, name: str = "seed") -> np.random.Generator:
     """Turn ``seed`` into a ``numpy.random.Generator``.
 
@@ -162,8 +169,7 @@ def check_widths(widths, name: str = "hidden") -> list[int]:
 
 def check_real(value, name: str, *, positive: bool = False, non_negative: bool = False) -> float:
     """Return ``value`` as a finite float, or raise naming ``name``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating,
-                                                                     np.integer)):
+    if not _is_real(value):
         raise TypeError(f"{name} must be a real number, got {value!r}")
     value = float(value)
     if not math.isfinite(value):

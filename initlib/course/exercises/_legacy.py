@@ -38,13 +38,12 @@ from __future__ import annotations
 
 import decimal
 import math
-import numbers
 import statistics
 from collections.abc import Sequence
 
 import numpy as np
 
-from ..._checks import _is_int, check_choice, check_real, check_shape
+from ..._checks import _is_int, _is_real, check_choice, check_real, check_shape
 from ...fans import LAYOUTS, compute_fans
 
 __all__ = [
@@ -77,9 +76,7 @@ def _scalar(answer, name: str = "answer") -> float:
             raise ValueError(f"{name} must be a single number, got an array of shape "
                              f"{answer.shape}")
         answer = answer.reshape(()).item()
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (numbers.Real,
-                                                                       np.floating,
-                                                                       np.integer)):
+    if not _is_real(answer):
         raise TypeError(f"{name} must be a real number, got {answer!r} of type "
                         f"{type(answer).__name__}")
     value = float(answer)

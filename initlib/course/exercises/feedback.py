@@ -30,12 +30,13 @@ initlib.course.exercises.feedback.Feedback: Not correct: that is x itself.
 from __future__ import annotations
 
 import math
-import numbers
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..._checks import _is_real
 
 #: Relative tolerance of every checker unless it says otherwise: an answer rounded to
 #: three significant digits passes; none of the recognised mistakes does.
@@ -118,8 +119,7 @@ def _number(value, what: str) -> float:
     """``value`` as a finite float, or :class:`Feedback` saying why not."""
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(()).item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.floating,
-                                                                     np.integer)):
+    if not _is_real(value):
         raise Feedback(f"{what} must be a real number, got {type(value).__name__}")
     value = float(value)
     if not math.isfinite(value):
