@@ -63,3 +63,36 @@ def test_bad_arguments():
         L.jacobian_singular_values("orthogonall")
     run = L.train_deep_linear("lecun_normal", depth=3, width=8, steps=20, learning_rate=1e6)
     assert not np.isfinite(run.loss[-1]) and run.steps_to(0.01) is None
+
+
+def test_covariance_form_matches_backpropagation_over_the_samples():
+    """train_deep_linear works on width x width matrices (the inputs' covariance); it
+    must take the same steps as back-propagating every sample through the layers."""
+    import initlib
+    from initlib._checks import spawn_seeds
+
+    depth, width, n, lr, steps, seed = 4, 6, 40, 0.2, 30, 7
+    run = L.train_deep_linear("lecun_normal", depth=depth, width=width, steps=steps,
+                              learning_rate=lr, n_samples=n, seed=seed)
+    data_seed, *layer_seeds = spawn_seeds(seed, depth + 1)
+    rng = np.random.default_rng(data_seed)
+    x = rng.standard_normal((n, width))
+    y = x @ (rng.standard_normal((width, width)) / np.sqrt(width))
+    scale = np.mean(np.sum(y**2, axis=1))
+    ws = [initlib.lecun_normal((width, width), seed=s, dtype="float64") for s in layer_seeds]
+    want = []
+    for t in range(steps + 1):
+        acts = [x]
+        for w in ws:
+            acts.append(acts[-1] @ w)
+        err = acts[-1] - y
+        want.append(0.5 * np.mean(np.sum(err**2, axis=1)) / scale)
+        delta = err / (n * scale)
+        grads = []
+        for layer in range(depth - 1, -1, -1):
+            grads.append(acts[layer].T @ delta)
+            delta = delta @ ws[layer].T
+        for layer, grad in zip(range(depth - 1, -1, -1), grads):
+            ws[layer] -= lr * grad
+    np.testing.assert_allclose(run.loss, want, rtol=1e-9)
+    assert want[-1] < 0.5 * want[0]              # the comparison covers real progress

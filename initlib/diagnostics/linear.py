@@ -102,6 +102,13 @@ def train_deep_linear(strategy="orthogonal", *, depth=8, width=32, steps=1000,
     Gradients by back-propagation through the product. The teacher and the data come
     from ``seed``; the layers are drawn by ``strategy``.
 
+    The loss and every gradient depend on the data only through the input covariance
+    ``S = x.T @ x / n_samples``: with ``P = W_1 ... W_L`` and ``E = P - T``, the loss is
+    ``0.5 * tr(E.T @ S @ E) / E||y||^2`` and the gradient for ``W_l`` is
+    ``(W_1...W_{l-1}).T @ S @ E @ (W_{l+1}...W_L).T / E||y||^2``. Each step is computed
+    in this form, on ``(width, width)`` matrices whatever ``n_samples`` is: the same
+    gradient descent as back-propagating the ``n_samples`` rows, up to round-off.
+
     This is the setting of Saxe et al. (2013): with orthogonal layers learning time is
     nearly independent of depth; with scaled Gaussian layers it grows with depth.
     Raises ``ValueError`` for bad sizes, ``steps`` or ``learning_rate``. A diverging run
@@ -120,23 +127,26 @@ def train_deep_linear(strategy="orthogonal", *, depth=8, width=32, steps=1000,
     lr = check_real(learning_rate, "learning_rate", positive=True)
     rng, layer_seeds = _streams(seed, depth)
     x = rng.standard_normal((n_samples, width))
-    y = x @ (rng.standard_normal((width, width)) / np.sqrt(width))
+    teacher = rng.standard_normal((width, width)) / np.sqrt(width)
+    y = x @ teacher
     scale = np.mean(np.sum(y**2, axis=1))
+    cov = x.T @ x / n_samples
     ws = _weights(strategy, width, layer_seeds, params)
     losses = np.empty(steps + 1)
     with np.errstate(all="ignore"):
         for t in range(steps + 1):
-            acts = [x]
-            for w in ws:
-                acts.append(acts[-1] @ w)
-            err = acts[-1] - y
-            losses[t] = 0.5 * np.mean(np.sum(err**2, axis=1)) / scale
+            prefix = [None, ws[0]]                  # prefix[l] = W_1 ... W_l (None: identity)
+            for w in ws[1:]:
+                prefix.append(prefix[-1] @ w)
+            err = prefix[-1] - teacher
+            delta = cov @ err / scale
+            losses[t] = 0.5 * np.sum(err * delta)
             if t == steps or not np.isfinite(losses[t]):
                 losses[t + 1:] = losses[t] if not np.isfinite(losses[t]) else losses[t + 1:]
                 break
-            delta = err / (n_samples * scale)
             for layer in range(depth - 1, -1, -1):
-                grad = acts[layer].T @ delta
-                delta = delta @ ws[layer].T
+                grad = delta if prefix[layer] is None else prefix[layer].T @ delta
+                if layer:
+                    delta = delta @ ws[layer].T
                 ws[layer] -= lr * grad
     return LinearRun(str(strategy), depth, losses)
