@@ -81,7 +81,7 @@ def test_covariance_form_matches_backpropagation_over_the_samples():
     scale = np.mean(np.sum(y**2, axis=1))
     ws = [initlib.lecun_normal((width, width), seed=s, dtype="float64") for s in layer_seeds]
     want = []
-    for t in range(steps + 1):
+    for _ in range(steps + 1):
         acts = [x]
         for w in ws:
             acts.append(acts[-1] @ w)
@@ -92,7 +92,7 @@ def test_covariance_form_matches_backpropagation_over_the_samples():
         for layer in range(depth - 1, -1, -1):
             grads.append(acts[layer].T @ delta)
             delta = delta @ ws[layer].T
-        for layer, grad in zip(range(depth - 1, -1, -1), grads):
+        for layer, grad in zip(range(depth - 1, -1, -1), grads, strict=True):
             ws[layer] -= lr * grad
     np.testing.assert_allclose(run.loss, want, rtol=1e-9)
     assert want[-1] < 0.5 * want[0]              # the comparison covers real progress
