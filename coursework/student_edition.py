@@ -10,7 +10,8 @@ solutions, hidden tests, model answers and rubrics removed, outputs cleared), th
 (``initlib/``, whose formative checkers show no answer), ``requirements.txt`` and what it
 installs (``jupyter-config/``), ``binder/``, a ``pyproject.toml`` without the developers'
 settings, a README for students, and an ``nbgrader_config.py`` with a generous cell time
-limit for ``nbgrader validate`` on slow machines. What stays out: the instructor's
+limit for ``nbgrader validate`` on slow machines, skipping the cells tagged ``heavy`` as
+autograde does (``heavy.py``). What stays out: the instructor's
 notebooks, ``tests/`` (its exercise tests are answer keys), ``coursework/``, the
 developers' and instructors' tools (``.ci/``, ``bench/``, ``docs/``, ``classroom/``,
 ``requirements-dev.txt``).
@@ -47,10 +48,13 @@ FORBIDDEN_TEXT = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END H
                   "**Model answer.**", "**Rubric (", "BEGIN MARK SCHEME")
 NBGRADER_CONFIG = '''"""nbgrader's settings for a student who validates a notebook in this folder
 (``nbgrader validate notebooks/07_he_kaiming.ipynb``): every cell finishes within
-nbgrader's default 30 s on two cores; this margin is for slower machines."""
+nbgrader's default 30 s on two cores; this margin is for slower machines. Cells tagged
+"heavy" (training sweeps and what reads their results; no grade needs them) are not run
+by nbgrader, as when your work is graded."""
 
 c = get_config()  # noqa: F821
 c.Execute.timeout = 120
+c.Execute.skip_cells_with_tag = "heavy"
 '''
 
 
@@ -172,7 +176,8 @@ def readme(student: str, branch: str) -> str:
         "measurement and two or three sentences; a teacher grades them.",
         "* If your course uses nbgrader, `nbgrader validate notebooks/<notebook>.ipynb` "
         "runs a notebook the way the grader will (this folder's `nbgrader_config.py` "
-        "allows slow machines more time per cell).", "",
+        "allows slow machines more time per cell and, like the grader, skips the cells "
+        "tagged `heavy`: training sweeps no grade needs).", "",
     ]
     return "\n".join(lines)
 
@@ -232,6 +237,9 @@ def check(out: Path, instructor: str | None = None) -> list[str]:
                  "binder/requirements.txt", "notebooks/glossary.md"):
         if not (out / name).is_file():
             problems.append(f"{name} is missing")
+    config = out / "nbgrader_config.py"
+    if config.is_file() and 'skip_cells_with_tag = "heavy"' not in config.read_text():
+        problems.append("nbgrader_config.py does not skip heavy cells as autograde does")
     notebooks = sorted((out / "notebooks").glob("*.ipynb"))
     if not notebooks:
         problems.append("no notebooks")
