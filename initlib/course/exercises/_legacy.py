@@ -45,6 +45,7 @@ import numpy as np
 
 from ..._checks import _is_int, _is_real, check_choice, check_real, check_shape
 from ...fans import LAYOUTS, compute_fans
+from .feedback import _close, _verdict
 
 __all__ = [
     "check_clipped_std", "check_fans", "check_forward_gain", "check_glorot_factors",
@@ -99,31 +100,31 @@ def _pair(answer, what: str, name: str = "answer") -> tuple[float, float]:
     return tuple(_scalar(v, f"{name}[{i}]") for i, v in enumerate(answer))
 
 
-def _near(value, target, rtol: float) -> bool:
-    if isinstance(target, tuple):
-        return all(_near(v, t, rtol) for v, t in zip(value, target, strict=True))
-    if target == 0:
-        return value == 0
-    return abs(value - target) <= rtol * abs(target)
-
-
 def _judge(value, expected, mistakes, *, rtol: float, correct: str, hint: str,
            sign: str | None = None) -> bool:
-    """Print ``Correct: ...`` and return True, or raise ``AssertionError`` with the
-    message of the first mistake ``value`` matches, else with ``hint``."""
-    if _near(value, expected, rtol):
-        print(f"Correct: {correct}")
+    """Print ``Correct: ...`` and return True, or raise an ``AssertionError``: the message
+    of the first mistake ``value`` matches (as :func:`.feedback.check_value` does), else
+    the wrong sign or ``hint``."""
+    if _verdict(value, expected, mistakes, rtol, correct):
         return True
-    for wrong, message in mistakes:
-        if _near(value, wrong, rtol):
-            raise AssertionError(f"Not correct: {message}")
-    if not isinstance(expected, tuple) and expected != 0 and _near(value, -expected, rtol):
+    if not isinstance(expected, tuple) and expected != 0 and _close(value, -expected, rtol):
         raise AssertionError("Not correct: the size is right but the sign is wrong. "
                              + (sign or "This quantity is positive."))
     shown = (f"({value[0]:.4g}, {value[1]:.4g})" if isinstance(value, tuple)
              else f"{value:.4g}")
     off = "is not the answer" if rtol == 0 else f"is not within {rtol:.1%} of the answer"
     raise AssertionError(f"Not correct: {shown} {off}. {hint}")
+
+
+def _uniform_slips(n) -> list[tuple[float, str]]:
+    """The two slips between the variance ``2 / n`` (He's with ``n = fan_in``, Glorot's
+    with ``n = fan_in + fan_out``) and the limit ``a`` of the uniform U(-a, a) with it."""
+    return [
+        (math.sqrt(2 / (3 * n)), "Var = a² / 3 gives a = √(3 · Var): multiply by 3, do not "
+         "divide."),
+        (math.sqrt(24 / n), "a² / 12 is the variance of an interval of length a; U(-a, a) "
+         "has length 2a and variance a² / 3."),
+    ]
 
 
 def _positive_int(value, name: str) -> int:
@@ -404,10 +405,7 @@ def check_he_uniform_limit(answer, *, fan_in: int, rtol: float = RTOL) -> bool:
          "a = √(3 · Var)."),
         (math.sqrt(3 / fan_in), "that is LeCun's limit (variance 1 / fan_in); ReLU needs "
          "twice the variance, 2 / fan_in."),
-        (math.sqrt(2 / (3 * fan_in)), "Var = a² / 3 gives a = √(3 · Var): multiply by 3, "
-         "do not divide."),
-        (math.sqrt(24 / fan_in), "a² / 12 is the variance of an interval of length a; "
-         "U(-a, a) has length 2a and variance a² / 3."),
+        *_uniform_slips(fan_in),
         (1.0, "that is the article's large range, U(-1, 1), whatever the fan_in."),
     ]
     return _judge(x, expected, mistakes, rtol=rtol,
@@ -480,10 +478,7 @@ def check_glorot_uniform_limit(answer, *, fan_in: int, fan_out: int,
          "averages fan_in and fan_out."),
         (math.sqrt(6 / fan_out), "that uses fan_out only; Glorot averages fan_in and "
          "fan_out."),
-        (math.sqrt(2 / (3 * total)), "Var = a² / 3 gives a = √(3 · Var): multiply by 3, "
-         "do not divide."),
-        (math.sqrt(24 / total), "a² / 12 is the variance of an interval of length a; "
-         "U(-a, a) has length 2a and variance a² / 3."),
+        *_uniform_slips(total),
     ]
     return _judge(x, expected, mistakes, rtol=rtol,
                   correct=f"a = √(6 / (fan_in + fan_out)) = √(6 / {total}) = {_g(expected)}.",

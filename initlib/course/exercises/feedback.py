@@ -139,6 +139,20 @@ def _close(value, target, rtol: float) -> bool:
     return abs(value - target) <= rtol * abs(target)
 
 
+def _verdict(value, expected, mistakes, rtol: float, correct: str) -> bool:
+    """Print ``Correct: {correct}`` and return True when ``value`` is within ``rtol`` of
+    ``expected``; raise :class:`Feedback` with the message of the first of ``mistakes``
+    (``(wrong value, message)`` pairs) that ``value`` matches; else return False, and the
+    caller says what is wrong."""
+    if _close(value, expected, rtol):
+        print(f"Correct: {correct}")
+        return True
+    for wrong, message in mistakes:
+        if _close(value, wrong, rtol):
+            raise Feedback(f"Not correct: {message}")
+    return False
+
+
 def _negated(value):
     return tuple(-v for v in value) if isinstance(value, tuple) else -value
 
@@ -257,12 +271,8 @@ def check_value(answer, expected: float, *, mistakes: Sequence[tuple[float, str]
     if answer is None:
         raise Feedback(NOT_ANSWERED)
     value = _number(answer, "your answer")
-    if _close(value, expected, rtol):
-        print(f"Correct: {correct}")
+    if _verdict(value, expected, mistakes, rtol, correct):
         return True
-    for wrong, message in mistakes:
-        if _close(value, wrong, rtol):
-            raise Feedback(f"Not correct: {message}")
     if expected != 0 and _close(value, -expected, rtol):
         raise Feedback("Not correct: the size is right but the sign is wrong.")
     raise Feedback(f"Not correct. {hint}".rstrip())
