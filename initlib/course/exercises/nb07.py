@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from ...fans import compute_fans
 from .feedback import Mistake, check_function
 
 __all__ = ["check_fan_out_forward_gain", "check_he_std"]
@@ -27,17 +28,8 @@ _STD_CASES = [dict(shape=(784, 128), layout="keras", mode="fan_in"),
               dict(shape=(128, 64, 5, 5), layout="torch", mode="fan_out")]
 
 
-def _fans(shape, layout):
-    if layout == "keras":
-        *kernel, n_in, n_out = shape
-    else:
-        n_out, n_in, *kernel = shape
-    receptive = math.prod(kernel)
-    return receptive * n_in, receptive * n_out
-
-
 def _std(shape, layout, mode):
-    fan_in, fan_out = _fans(shape, layout)
+    fan_in, fan_out = compute_fans(shape, layout)
     return math.sqrt(2 / (fan_in if mode == "fan_in" else fan_out))
 
 
@@ -59,7 +51,7 @@ def check_he_std(answer) -> bool:
         return _std(shape, "keras", mode)
 
     def no_receptive_field(shape, layout, mode):
-        fan_in, fan_out = _fans(shape[-2:] if layout == "keras" else shape[:2], layout)
+        fan_in, fan_out = compute_fans(shape[-2:] if layout == "keras" else shape[:2], layout)
         return math.sqrt(2 / (fan_in if mode == "fan_in" else fan_out))
 
     def mode_ignored(shape, layout, mode):
@@ -72,7 +64,7 @@ def check_he_std(answer) -> bool:
         return _std(shape, layout, mode) / math.sqrt(2)
 
     def glorot(shape, layout, mode):
-        fan_in, fan_out = _fans(shape, layout)
+        fan_in, fan_out = compute_fans(shape, layout)
         return math.sqrt(2 / (fan_in + fan_out))
 
     def wrapped(shape, layout="keras", mode="fan_in"):  # called as the hidden tests do
