@@ -53,6 +53,7 @@ SLOW = [
     "*::test_gradient_profile_of_a_deep_glorot_relu_stack",
     "*::test_orthogonal_learns_faster_than_gaussian_when_deep",
     "*::test_fixed_point_and_slope_match_adaptive_quadrature[[]*",
+    "*::test_stop_at_chance_ends_a_deep_glorot_relu_run_and_not_a_learning_one",
 ]
 
 FOLDER_MARKERS = {  # file-name pattern -> markers

@@ -144,3 +144,66 @@ def test_a_dead_relu_layer_is_seen_as_dead():
     model.fit(np.ones((8, 4)), np.zeros((8, 3)), epochs=1, verbose=0, callbacks=[cb])
     assert cb.dead.tolist() == [[1.0], [1.0]] and cb.activation_std.tolist() == [[0.0], [0.0]]
     assert cb.update_ratio.tolist() == [[0.0, 0.0]]
+
+
+class _FakeModel:
+    """Just what StopAtChance reads: the Dense layers (the last one's units = C)."""
+
+    def __init__(self, classes):
+        self.layers = [keras.layers.Dense(classes)]
+        self.stop_training = False
+
+
+def _feed(stop, losses, classes=10):
+    stop.set_model(_FakeModel(classes))
+    stop.on_train_begin()
+    for epoch, loss in enumerate(losses):
+        stop.on_epoch_end(epoch, {"loss": loss})
+        if stop.model.stop_training:
+            return epoch + 1
+    return None
+
+
+def test_stop_at_chance_stops_only_a_run_that_never_left_ln_c():
+    chance = np.log(10)
+    stuck = [chance + 1e-4, chance - 2e-3, chance + 5e-3, chance]
+    assert _feed(C.StopAtChance(patience=3), stuck) == 3
+    assert C.StopAtChance(patience=3).stopped_after is None
+    stop = C.StopAtChance(patience=3)
+    _feed(stop, stuck)
+    assert stop.stopped_after == 3
+    # a run that leaves chance once is never stopped, even if it comes back to ln C
+    assert _feed(C.StopAtChance(patience=2), [chance, chance - 0.5, chance, chance, chance]) is None
+    # a diverging run (inf, nan) is not "at chance"
+    assert _feed(C.StopAtChance(patience=1), [float("inf"), chance, chance]) is None
+    assert _feed(C.StopAtChance(patience=1), [float("nan"), chance]) is None
+    # tol is in nats around ln C, C read from the output layer
+    assert _feed(C.StopAtChance(patience=1, tol=0.1), [np.log(3) + 0.09], classes=3) == 1
+    assert _feed(C.StopAtChance(patience=1, tol=0.1), [np.log(3) + 0.11], classes=3) is None
+    # reused across runs: Keras calls on_train_begin, which resets it
+    stop = C.StopAtChance(patience=1)
+    assert _feed(stop, [chance]) == 1 and _feed(stop, [1.0, chance]) is None
+    assert stop.stopped_after is None
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"patience": 0}, "patience"), ({"patience": 1.5}, "patience"),
+    ({"tol": 0}, "tol"), ({"tol": "a"}, "tol")])
+def test_stop_at_chance_rejects_bad_settings(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        C.StopAtChance(**kwargs)
+
+
+def test_stop_at_chance_ends_a_deep_glorot_relu_run_and_not_a_learning_one():
+    from initlib.training.data import load_digits_split
+    from initlib.training.sweeps import sweep
+
+    stop = C.StopAtChance(patience=2)
+    runs = sweep(["glorot_normal", "he_normal"], depths=(30, 2), activations=("relu",),
+                 seeds=(0,), data=load_digits_split(), epochs=4, width=32, callbacks=[stop])
+    lengths = {(r.strategy, r.depth): len(r.history["loss"]) for r in runs}
+    assert lengths[("glorot_normal", 30)] == 2, lengths
+    assert lengths[("glorot_normal", 2)] == lengths[("he_normal", 2)] == 4, lengths
+    stuck = next(r for r in runs if (r.strategy, r.depth) == ("glorot_normal", 30))
+    assert abs(stuck.history["loss"][-1] - np.log(10)) < 0.01
+    assert stuck.grad_norms.shape[0] == 3      # before training and after each of 2 epochs

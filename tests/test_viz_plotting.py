@@ -83,3 +83,13 @@ def test_learning_curves_and_gradient_norms_differ_in_more_than_colour(ax):
     P.gradient_norms(ax, runs(9))
     styles = [(hex_of(line.get_color()), line.get_marker()) for line in ax.get_lines()]
     assert len(set(styles)) == 9 and {c for c, _ in styles} <= OKABE_ITO
+
+
+def test_learning_curves_take_runs_stopped_early(ax):
+    runs = [SimpleNamespace(strategy="glorot_normal", history={"val_accuracy": [0.1, 0.1]}),
+            SimpleNamespace(strategy="glorot_normal", history={"val_accuracy": [0.1, 0.2, 0.3]}),
+            SimpleNamespace(strategy="he_normal", history={"val_accuracy": [0.5, 0.7, 0.9]})]
+    P.learning_curves(ax, runs)
+    glorot, he = ax.get_lines()
+    np.testing.assert_allclose(glorot.get_ydata(), [0.1, 0.15, 0.3])   # epoch 3: one run
+    np.testing.assert_allclose(he.get_ydata(), [0.5, 0.7, 0.9])

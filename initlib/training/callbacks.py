@@ -9,7 +9,8 @@
   ``||dL/dh_l||`` layer by layer (the weight gradient and the gradient with respect to
   each hidden layer's output);
 * :class:`Validation` and :class:`EpochTimer`: validation metrics and epoch wall times
-  for :func:`initlib.training.runs.train`.
+  for :func:`initlib.training.runs.train`;
+* :class:`StopAtChance`: ends a run whose training loss never leaves ``ln C``.
 
 Every measurement runs the model in inference mode on a fixed batch and changes no
 weight. Traced functions are built once per model and kept only as long as the model.
@@ -24,6 +25,7 @@ weight. Traced functions are built once per model and kept only as long as the m
 
 from __future__ import annotations
 
+import math
 import time
 import weakref
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from .._checks import check_int, check_real
 from .models import dense_layers
 
 SATURATION = 0.97
@@ -414,3 +417,58 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._t)
+
+
+class StopAtChance(keras.callbacks.Callback):
+    """Keras callback: stop a run that never leaves chance.
+
+    After each epoch, compare the training loss with ``ln C``, the cross-entropy (nats) of
+    uniform predictions over the model's ``C`` output classes. When the first ``patience``
+    epochs all end within ``tol`` nats of it, the network has not started to learn and
+    training stops (``stopped_after`` then holds the number of epochs trained). Once one
+    epoch ends farther than ``tol`` from ``ln C`` the callback never stops the run, so it
+    cannot cut short a run that is learning, however slowly, or one that diverges.
+
+    A stopped run's history is shorter than its settings' ``epochs``: its last values are
+    those of the last epoch trained, not a prediction of the epochs skipped.
+
+    Parameters
+    ----------
+    patience : int
+        Epochs at chance before stopping (at least 1).
+    tol : float
+        Distance from ``ln C``, in nats, that still counts as chance (positive).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``patience`` below 1 or a ``tol`` that is not a positive number.
+
+    Examples
+    --------
+    >>> stop = StopAtChance(patience=3)
+    >>> stop.patience, stop.tol, stop.stopped_after
+    (3, 0.01, None)
+    """
+
+    def __init__(self, patience=3, tol=0.01):
+        super().__init__()
+        self.patience = check_int(patience, "patience", 1)
+        self.tol = check_real(tol, "tol", positive=True)
+        self.stopped_after = None
+
+    def on_train_begin(self, logs=None):
+        self.stopped_after = None
+        self._at_chance = 0     # epochs at chance so far; -1 once the run has left chance
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._at_chance < 0 or logs is None or "loss" not in logs:
+            return
+        chance = math.log(dense_layers(self.model)[-1].units)
+        if abs(float(logs["loss"]) - chance) <= self.tol:
+            self._at_chance += 1
+            if self._at_chance >= self.patience:
+                self.stopped_after = epoch + 1
+                self.model.stop_training = True
+        else:
+            self._at_chance = -1

@@ -109,7 +109,7 @@ def grid(strategies=GRID_STRATEGIES, *, depths=(3, 30), activations=("relu", "ta
 
 def sweep(strategies=GRID_STRATEGIES, *, depths=(3, 30), activations=("relu", "tanh"),
           seeds=range(5), data=None, settings=DEFAULTS, progress=False, dynamics=False,
-          **changes) -> list[Run]:
+          callbacks=(), **changes) -> list[Run]:
     """Train a :func:`grid` in this process, one run after the other.
 
     Parameters
@@ -124,6 +124,10 @@ def sweep(strategies=GRID_STRATEGIES, *, depths=(3, 30), activations=("relu", "t
         Show a tqdm progress bar.
     dynamics : bool
         Record :class:`~initlib.training.callbacks.TrainingDynamics` in every run.
+    callbacks : sequence of keras.callbacks.Callback
+        Extra callbacks for every run's ``fit`` (for example
+        :class:`~initlib.training.callbacks.StopAtChance`); one object serves all runs,
+        Keras resets it when each run starts.
 
     Returns
     -------
@@ -153,7 +157,7 @@ def sweep(strategies=GRID_STRATEGIES, *, depths=(3, 30), activations=("relu", "t
 
         specs = tqdm(specs, desc="training runs", unit="run")
     return [train(s.strategy, depth=s.depth, activation=s.activation, seed=s.seed, data=data,
-                  settings=s.settings, dynamics=dynamics) for s in specs]
+                  settings=s.settings, dynamics=dynamics, callbacks=callbacks) for s in specs]
 
 
 # ------------------------------------------------------------------ runs in any process

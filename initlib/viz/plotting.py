@@ -213,6 +213,8 @@ def histogram_strips(axes, prop, which="activations", *, bins=60):
 def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
     """Mean over seeds (line) and min-max band of ``metric`` per epoch, one colour and one
     line style per strategy. x: epoch; y: the metric (accuracy as a fraction, loss in nats).
+    Runs stopped early (shorter histories) count only for the epochs they trained; a
+    strategy's line ends where its last run stopped.
 
     Examples
     --------
@@ -230,7 +232,9 @@ def learning_curves(ax, runs, metric="val_accuracy", *, colors=None):
     for r in runs:
         by.setdefault(r.strategy, []).append(r.history[metric])
     for i, (name, curves) in enumerate(by.items()):
-        c = np.array(curves, dtype=float)
+        c = np.full((len(curves), max(map(len, curves))), np.nan)
+        for row, curve in zip(c, curves, strict=True):
+            row[:len(curve)] = curve
         epochs = np.arange(1, c.shape[1] + 1)
         color = (colors or {}).get(name, cue(i)[0])
         with warnings.catch_warnings():  # all-nan epochs (diverged runs) leave gaps
