@@ -247,6 +247,85 @@ def check_function(answer, reference: Callable[..., float] | Sequence[float],
     raise Feedback(f"Not correct: {name}({shown}) is not right. {hint}".rstrip())
 
 
+def _call_pair(answer, case: dict, name: str, parts: Sequence[str], returns: str):
+    shown = ", ".join(f"{k}={v!r}" for k, v in case.items())
+    try:
+        result = answer(**case)
+    except NotImplementedError:
+        raise Feedback(NOT_ANSWERED) from None
+    except Exception as err:  # the learner's code failed: say where
+        raise Feedback(f"{name}({shown}) raised {type(err).__name__}: {err}") from None
+    try:
+        first, second = result
+    except (TypeError, ValueError):
+        raise Feedback(f"{name}({shown}) must return a pair {returns}, got "
+                       f"{type(result).__name__}") from None
+    return (_number(first, f"the {parts[0]} at {shown}"),
+            _number(second, f"the {parts[1]} at {shown}"))
+
+
+def check_pair(answer, reference: Sequence[tuple[float, float]], cases: Sequence[dict], *,
+               name: str, parts: tuple[str, str], hints: tuple[str, str], correct: str,
+               mistakes: Sequence[Mistake] = (), rtol: float = RTOL,
+               returns: str | None = None, signature: str = "...") -> bool:
+    """Check a function answer that returns a pair of numbers (a layer's forward and
+    backward factors, a mean and a second moment), naming the part that is wrong.
+
+    As :func:`check_function` with pairs for values, except for the messages:
+    ``reference`` lists the right pairs at ``cases`` and each mistake's ``formula`` its
+    pairs; an unrecognised wrong answer gets ``Not correct: the {parts[k]} at {case} is
+    not right`` followed by ``hints[k]``, which ends that sentence (``". Use ..."``). An
+    answer that does not return two values is told it ``must return a pair {returns}``
+    (default ``"({parts[0]}, {parts[1]})"``); one that is not a function is shown
+    ``def {name}({signature}): ...``.
+
+    Raises
+    ------
+    Feedback
+        Unanswered, not callable, failing, returning anything but two real numbers, or
+        wrong.
+
+    Examples
+    --------
+    >>> cases = [dict(x=1), dict(x=3)]
+    >>> check_pair(lambda x: (x, x * x), [(1.0, 1.0), (3.0, 9.0)], cases, name="power",
+    ...            parts=("first power", "square"), hints=(".", ". Multiply x by itself."),
+    ...            correct="x and x².")
+    Correct: x and x².
+    True
+    >>> check_pair(lambda x: (x, 2 * x), [(1.0, 1.0), (3.0, 9.0)], cases, name="power",
+    ...            parts=("first power", "square"), hints=(".", ". Multiply x by itself."),
+    ...            correct="x and x².")
+    Traceback (most recent call last):
+        ...
+    initlib.course.exercises.feedback.Feedback: Not correct: the square at x=1 is not right. ...
+    """
+    if answer is None:
+        raise Feedback(NOT_ANSWERED)
+    if not callable(answer):
+        raise Feedback(f"{name} must be a function (def {name}({signature}): ...), got "
+                       f"{type(answer).__name__}")
+    returns = returns or f"({parts[0]}, {parts[1]})"
+    got = [_call_pair(answer, case, name, parts, returns) for case in cases]
+    want = [tuple(w) for w in _values(reference, cases, "reference")]
+
+    def matches(values):
+        return all(_close(g, tuple(v), rtol) for g, v in zip(got, values, strict=True))
+
+    if matches(want):
+        print(f"Correct: {correct}")
+        return True
+    for mistake in mistakes:
+        if matches(_values(mistake.formula, cases, "a Mistake")):
+            raise Feedback(f"Not correct: {mistake.message}")
+    for value, right, case in zip(got, want, cases, strict=True):
+        shown = ", ".join(f"{k}={v!r}" for k, v in case.items())
+        for part, v, r, hint in zip(parts, value, right, hints, strict=True):
+            if not _close(v, r, rtol):
+                raise Feedback(f"Not correct: the {part} at {shown} is not right{hint}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def check_value(answer, expected: float, *, mistakes: Sequence[tuple[float, str]] = (),
                 rtol: float = RTOL, correct: str = "right.", hint: str = "") -> bool:
     """Check a number (a measurement, or a value read off a figure): like

@@ -11,7 +11,7 @@ initlib.course.exercises.feedback.Feedback: Not correct: ...
 
 from __future__ import annotations
 
-from .feedback import NOT_ANSWERED, Feedback, Mistake, _close, _number, check_function
+from .feedback import Mistake, check_function, check_pair
 
 __all__ = ["check_first_layer_std", "check_relu_layer_gains"]
 
@@ -63,38 +63,22 @@ _GAIN_CASES = [dict(fan_in=784, fan_out=128, std=0.05),
                dict(fan_in=100, fan_out=100, std=0.2)]
 _FORWARD = [0.98, 0.32, 2.0]
 _BACKWARD = [0.16, 1.28, 2.0]
-# (forward values, backward values, message) of typical wrong answers
+_GAINS = list(zip(_FORWARD, _BACKWARD, strict=True))
+# typical wrong answers, (forward, backward) at each case, from the right ones
 _GAIN_MISTAKES = [
-    ([0.16, 1.28, 2.0], [0.98, 0.32, 2.0],
-     "forward and backward are swapped: the forward sum runs over the layer's fan_in, "
-     "the backward one over its fan_out."),
-    ([1.96, 0.64, 4.0], [0.32, 2.56, 4.0],
-     "both factors miss the ReLU's ½: it keeps half of E[z²] forward, and its slope is 1 "
-     "on half of the inputs backward."),
-    ([19.6, 3.2, 10.0], [3.2, 12.8, 10.0],
-     "std is the weights' standard deviation; equation (1) needs their variance, std²."),
-    ([0.98, 0.32, 2.0], [0.98, 0.32, 2.0],
-     "the forward factor is right; the backward one sums over the units the layer feeds, "
-     "its fan_out."),
+    Mistake([(b, f) for f, b in _GAINS],
+            "forward and backward are swapped: the forward sum runs over the layer's fan_in, "
+            "the backward one over its fan_out."),
+    Mistake([(2 * f, 2 * b) for f, b in _GAINS],
+            "both factors miss the ReLU's ½: it keeps half of E[z²] forward, and its slope "
+            "is 1 on half of the inputs backward."),
+    Mistake([(f / c["std"], b / c["std"]) for (f, b), c in zip(_GAINS, _GAIN_CASES, strict=True)],
+            "std is the weights' standard deviation; equation (1) needs their variance, "
+            "std²."),
+    Mistake([(f, f) for f, b in _GAINS],
+            "the forward factor is right; the backward one sums over the units the layer "
+            "feeds, its fan_out."),
 ]
-
-
-def _pair(answer, case):
-    shown = ", ".join(f"{k}={v!r}" for k, v in case.items())
-    try:
-        result = answer(**case)
-    except NotImplementedError:
-        raise Feedback(NOT_ANSWERED) from None
-    except Exception as err:  # the learner's code failed: say where
-        raise Feedback(f"relu_layer_gains({shown}) raised {type(err).__name__}: {err}") \
-            from None
-    try:
-        forward, backward = result
-    except (TypeError, ValueError):
-        raise Feedback(f"relu_layer_gains({shown}) must return a pair (forward, backward), "
-                       f"got {type(result).__name__}") from None
-    return (_number(forward, f"the forward factor at {shown}"),
-            _number(backward, f"the backward factor at {shown}"))
 
 
 def check_relu_layer_gains(answer) -> bool:
@@ -108,30 +92,11 @@ def check_relu_layer_gains(answer) -> bool:
     :class:`~initlib.course.exercises.feedback.Feedback` for an unanswered, failing or
     wrong function, or one that does not return a pair.
     """
-    if answer is None:
-        raise Feedback(NOT_ANSWERED)
-    if not callable(answer):
-        raise Feedback("relu_layer_gains must be a function (def relu_layer_gains(...): "
-                       f"...), got {type(answer).__name__}")
-    got = [_pair(answer, case) for case in _GAIN_CASES]
-
-    def matches(forward, backward):
-        return all(_close(g[0], f, RTOL) and _close(g[1], b, RTOL)
-                   for g, f, b in zip(got, forward, backward, strict=True))
-
-    if matches(_FORWARD, _BACKWARD):
-        print("Correct: forward fan_in · std² / 2, backward fan_out · std² / 2, in every "
-              "case tried.")
-        return True
-    for forward, backward, message in _GAIN_MISTAKES:
-        if matches(forward, backward):
-            raise Feedback(f"Not correct: {message}")
-    for i, case in enumerate(_GAIN_CASES):
-        shown = ", ".join(f"{k}={v!r}" for k, v in case.items())
-        if not _close(got[i][0], _FORWARD[i], RTOL):
-            raise Feedback(f"Not correct: the forward factor at {shown} is not right. Use "
-                           "equation (1) with E[relu(z)²] = Var[z] / 2.")
-        if not _close(got[i][1], _BACKWARD[i], RTOL):
-            raise Feedback(f"Not correct: the backward factor at {shown} is not right. Use "
-                           "equation (2) with E[relu'(z)²] = 1/2.")
-    raise AssertionError("unreachable")  # pragma: no cover
+    return check_pair(
+        answer, _GAINS, _GAIN_CASES,
+        name="relu_layer_gains", parts=("forward factor", "backward factor"),
+        returns="(forward, backward)", mistakes=_GAIN_MISTAKES,
+        correct="forward fan_in · std² / 2, backward fan_out · std² / 2, in every case "
+                "tried.",
+        hints=(". Use equation (1) with E[relu(z)²] = Var[z] / 2.",
+               ". Use equation (2) with E[relu'(z)²] = 1/2."))

@@ -11,7 +11,7 @@ initlib.course.exercises.feedback.Feedback: Not correct: ...
 
 from __future__ import annotations
 
-from .feedback import NOT_ANSWERED, Feedback, Mistake, _close, _number, check_function
+from .feedback import Mistake, check_function, check_pair
 
 __all__ = ["check_jacobian_mean_square", "check_selu_moments", "check_tanh_chi"]
 
@@ -40,23 +40,6 @@ _SELU_MISTAKES = [
 ]
 
 
-def _pair(answer, case, name, what):
-    shown = ", ".join(f"{k}={v!r}" for k, v in case.items())
-    try:
-        result = answer(**case)
-    except NotImplementedError:
-        raise Feedback(NOT_ANSWERED) from None
-    except Exception as err:  # the learner's code failed: say where
-        raise Feedback(f"{name}({shown}) raised {type(err).__name__}: {err}") from None
-    try:
-        first, second = result
-    except (TypeError, ValueError):
-        raise Feedback(f"{name}({shown}) must return a pair ({what[0]}, {what[1]}), got "
-                       f"{type(result).__name__}") from None
-    return (_number(first, f"the {what[0]} at {shown}"),
-            _number(second, f"the {what[1]} at {shown}"))
-
-
 def check_selu_moments(answer) -> bool:
     """Check ``answer(q)``: the pair (mean, second moment) of SELU(z) for z ~ N(0, q),
     to about three significant digits. Tried at a few variances other than 1.
@@ -66,35 +49,15 @@ def check_selu_moments(answer) -> bool:
     :class:`~initlib.course.exercises.feedback.Feedback` for an unanswered, failing or
     wrong function, or one that does not return a pair.
     """
-    if answer is None:
-        raise Feedback(NOT_ANSWERED)
-    if not callable(answer):
-        raise Feedback(f"selu_moments must be a function (def selu_moments(q): ...), got "
-                       f"{type(answer).__name__}")
-    got = [_pair(answer, case, "selu_moments", ("mean", "second moment"))
-           for case in _SELU_CASES]
-
-    def matches(values):
-        return all(_close(g[0], v[0], _SELU_RTOL) and _close(g[1], v[1], _SELU_RTOL)
-                   for g, v in zip(got, values, strict=True))
-
-    if matches(_SELU_VALUES):
-        print("Correct: SELU's mean and second moment for every variance tried. At q = 1 "
-              "they are 0 and 1: the fixed point.")
-        return True
-    for values, message in _SELU_MISTAKES:
-        if matches(values):
-            raise Feedback(f"Not correct: {message}")
-    for (mean, second), (want_mean, want_second), case in zip(got, _SELU_VALUES, _SELU_CASES,
-                                                              strict=True):
-        if not _close(mean, want_mean, _SELU_RTOL):
-            raise Feedback(f"Not correct: the mean at q={case['q']} is not right (to three "
-                           "digits). Split the integral at 0: the positive branch is λ·z, the "
-                           "negative one λ·α·(e^z − 1).")
-        if not _close(second, want_second, _SELU_RTOL):
-            raise Feedback(f"Not correct: the second moment at q={case['q']} is not right "
-                           "(to three digits). Square each branch before you integrate it.")
-    raise AssertionError("unreachable")  # pragma: no cover
+    return check_pair(
+        answer, _SELU_VALUES, _SELU_CASES, name="selu_moments", signature="q",
+        parts=("mean", "second moment"), rtol=_SELU_RTOL,
+        mistakes=[Mistake(values, message) for values, message in _SELU_MISTAKES],
+        correct="SELU's mean and second moment for every variance tried. At q = 1 they are "
+                "0 and 1: the fixed point.",
+        hints=(" (to three digits). Split the integral at 0: the positive branch is λ·z, "
+               "the negative one λ·α·(e^z − 1).",
+               " (to three digits). Square each branch before you integrate it."))
 
 
 _JACOBIAN_CASES = [dict(depth=16, width=128, variance=1 / 128),
