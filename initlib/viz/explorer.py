@@ -217,13 +217,22 @@ class Explorer:
     # ------------------------------------------------------------------ figure
 
     def _build_figure(self):
-        # Drawn at the size it is shown (960 x 640 px; the image is never scaled up) with
-        # text of 9 pt and more. Colour-blind-safe: Okabe-Ito colours, and a second cue
-        # (markers against a dashed line; line styles for the histogram layers).
-        self.figure = fig = Figure(figsize=(9.6, 6.4), dpi=100)
+        # Drawn at the size it is shown (960 px wide, 640 px high with the default four
+        # histogram layers; the image is never scaled up) with text of 9 pt and more.
+        # Colour-blind-safe: Okabe-Ito colours, and a second cue (markers against a dashed
+        # line; line styles for the histogram layers). Every legend sits outside the axes,
+        # below them, so none can cover a curve whatever the settings.
+        rows = -(-self.histogram_layers // 2)          # histogram legend rows (2 columns)
+        height = 6.4 + 0.2 * (rows - 2)                # inches; room for more legend rows
+        self.figure = fig = Figure(figsize=(9.6, height), dpi=100)
         FigureCanvasAgg(fig)
-        grid = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=0.86, bottom=0.09,
-                                wspace=0.22, hspace=0.55)
+        # In inches from the bottom: the lower axes start above the tick labels, the x
+        # label and the histogram legend; between the rows sit the upper axes' tick labels
+        # and x label, their shared key, and the lower axes' titles.
+        axes_h, top = 1.71, height - 0.9
+        bottom = top - 2 * axes_h - 1.13
+        grid = fig.add_gridspec(2, 2, left=0.08, right=0.98, top=top / height,
+                                bottom=bottom / height, wspace=0.22, hspace=1.13 / axes_h)
         self.ax_act, self.ax_grad = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
         self.ax_hist_act = fig.add_subplot(grid[1, 0])
         self.ax_hist_grad = fig.add_subplot(grid[1, 1])
@@ -244,8 +253,11 @@ class Explorer:
                                   label="measured (dots)")
             lines[key + "_theory"], = ax.plot([], [], "--", lw=1.8, color=THEORY,
                                               label="mean-field theory (dashed)")
-            ax.legend(loc="upper right", fontsize=9, frameon=True, framealpha=0.85)
         self.lines = lines
+        # One key for both depth profiles, centred between the rows, under the x labels.
+        fig.legend(handles=[lines["act"], lines["act_theory"]], loc="center",
+                   bbox_to_anchor=(0.5, (top - axes_h - 0.59) / height), ncol=2,
+                   fontsize=9, frameon=False)
         # Histograms as in Glorot & Bengio (2010), figs. 6-7, one step curve per shown
         # layer, overlaid. Each layer's values are divided by that layer's std, so layers
         # whose scales differ by decades stay visible on one axis; the std is in the
@@ -270,8 +282,11 @@ class Explorer:
             ax.yaxis.set_minor_locator(NullLocator())
             ax.set_title(f"{what} at a few layers, each divided by its std", fontsize=10,
                          y=1.0)
-            self.legends[key] = ax.legend(loc="upper right", fontsize=8, frameon=True,
-                                          framealpha=0.85, handlelength=2.2)
+            # below the axes, under the x label (0.42 in): never over a histogram
+            self.legends[key] = ax.legend(loc="upper center", ncol=2, fontsize=9,
+                                          bbox_to_anchor=(0.5, -0.42 / axes_h),
+                                          frameon=False, handlelength=2.2,
+                                          columnspacing=1.5)
         # Blitting: the artists that change at every update are "animated" (left out of
         # a full draw) and drawn over a saved background. The background (axes, ticks,
         # labels: most of the drawing time) is redrawn only when a depth-profile axis
