@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._checks import check_int, check_real, check_seed, check_widths, spawn_seeds
 from ..activations import activation as activation_of
@@ -50,7 +51,10 @@ def forward(weights, biases, x, activation="tanh"):
 
 # The forward pass, the loss and the backward pass below are the one implementation that
 # both trainers use: this module's full-batch descent and the mini-batch SGD of
-# :mod:`~initlib.training.sgd` (which adds dropout and momentum).
+# :mod:`~initlib.training.sgd` (which adds dropout and momentum). Both run them with one
+# BLAS thread: on matrices this small, more threads only spin (on a loaded two-core
+# machine a run took about 20 times the CPU time with two), and one thread gives the same
+# bits on every machine.
 
 def _forward(weights, biases, x, phi, dropout=0.0, mask_rng=None):
     """Layer inputs ``hs`` (``x`` first, logits last), hidden outputs ``phi(z)`` and the
@@ -145,7 +149,7 @@ def train_mlp(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal", in
                           **(init_params or {})) for i in range(len(seeds))]
     biases = [np.zeros(b) for b in sizes[1:]]
     losses, accs = [], []
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
         _descend(x, y, weights, biases, activation, lr, steps, losses, accs)
     return MLPResult(weights, biases, np.array(losses), np.array(accs))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .._checks import check_choice, check_int, check_real, check_seed, check_widths, spawn_seeds
 from ..activations import ACTIVATIONS
@@ -184,7 +185,7 @@ def train_sgd(x, y, *, hidden=(16,), activation="tanh", init="glorot_normal",
     vel_w = [np.zeros_like(w) for w in weights]
     vel_b = [np.zeros_like(b) for b in biases]
     losses, val_accs = [], []
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):  # see training.mlp
         initial_loss = _softmax_xent(_forward(weights, biases, x, act.phi)[0][-1], y)[0]
         for _ in range(epochs):
             order = order_rng.permutation(len(y))
