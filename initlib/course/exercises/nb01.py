@@ -45,7 +45,7 @@ def check_first_layer_std(answer) -> bool:
             Mistake([0.025, 0.05, 0.31622776601683794],
                     "equation (1) needs the inputs' second moment E[x²], not their "
                     "variance: a non-zero mean adds its square."),
-            Mistake([0.00017556179775280898, 0.0025, 0.01],
+            Mistake([std**2 for std in _STD_VALUES],
                     "that is a variance; the question asks for the std of the weights."),
             Mistake([0.105999788000636, 0.5, 0.31622776601683794],
                     "each pre-activation sums n_features terms, so n_features belongs in "

@@ -97,6 +97,8 @@ def check_jacobian_mean_square(answer) -> bool:
 
 _CHI_CASES = [dict(sigma_w=1.5, sigma_b=0.0), dict(sigma_w=2.0, sigma_b=0.3),
               dict(sigma_w=0.8, sigma_b=0.2)]
+_CHI_VALUES = [1.1393232249865937, 1.3270703910212869, 0.552167862621569]
+_SIGMA_W = [case["sigma_w"] for case in _CHI_CASES]
 
 
 def check_tanh_chi(answer) -> bool:
@@ -111,8 +113,7 @@ def check_tanh_chi(answer) -> bool:
     an unanswered, failing or wrong function.
     """
     return check_function(
-        answer, [1.1393232249865937, 1.3270703910212869, 0.552167862621569], _CHI_CASES,
-        name="tanh_chi",
+        answer, _CHI_VALUES, _CHI_CASES, name="tanh_chi",
         correct="chi at the fixed point q*, in both phases.",
         hint="Iterate q <- sigma_w² E[tanh(sqrt(q) Z)²] + sigma_b² to its fixed point first, "
              "then average tanh'² there.",
@@ -120,10 +121,10 @@ def check_tanh_chi(answer) -> bool:
             Mistake([1.0449065305086038, 1.8576116097930733, 0.2972178575668918],
                     "that is chi for pre-activations of variance 1; deep in the network they "
                     "have the fixed-point variance q*."),
-            Mistake([0.5063658777718194, 0.3317675977553217, 0.8627622853462015],
+            Mistake([chi / w**2 for chi, w in zip(_CHI_VALUES, _SIGMA_W, strict=True)],
                     "the backward factor multiplies E[tanh'(z)²] by sigma_w² (equation (2) of "
                     "notebook 01 with n_out Var[W] = sigma_w²)."),
-            Mistake([0.7595488166577291, 0.6635351955106434, 0.6902098282769612],
+            Mistake([chi / w for chi, w in zip(_CHI_VALUES, _SIGMA_W, strict=True)],
                     "sigma_w is a std; the factor is its square, sigma_w²."),
             Mistake([0.9430299756413953, 0.8429504158350377, 0.5465393599765934],
                     "that is the square of the mean slope, (E[tanh'(z)])²; chi needs the mean "
