@@ -275,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"load {os.getloadavg()[0]:.1f}", flush=True)
             for e in found:
                 print("  ", e)
+            if r["status"]:
+                print("\n".join("   " + line for line in r["log"].splitlines()[-25:]))
             status |= bool(r["status"] or found or got != most)
     return status
 

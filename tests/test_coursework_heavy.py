@@ -8,6 +8,8 @@ that has heavy cells autogrades without an error and with full marks
 import copy
 import importlib
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -211,6 +213,18 @@ def test_autograde_skips_heavy_cells_and_grades_the_hidden_tests(tmp_path):
     found = heavy.errors(root / "autograded" / "instructor" / "broken" / "broken.ipynb")
     assert len(found) == 1 and "NameError" in found[0] and "result" in found[0], found
     assert heavy.scores(root, "instructor", "broken") == (2.0, 2.0)
+
+    # a student validates in the student edition, with the settings it ships
+    edition = importlib.import_module("student_edition")
+    student = tmp_path / "edition"
+    (student / "notebooks").mkdir(parents=True)
+    (student / "nbgrader_config.py").write_text(edition.NBGRADER_CONFIG, encoding="utf-8")
+    shutil.copy2(root / "submitted" / "instructor" / "mini" / "mini.ipynb",
+                 student / "notebooks" / "mini.ipynb")
+    out = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "notebooks/mini.ipynb"],
+                         cwd=student, env=msv.environment(), capture_output=True, text=True)
+    assert out.returncode == 0 and "Success" in out.stdout, out.stdout + out.stderr
+    assert not (student / "notebooks" / "heavy-cell-ran").exists()
 
 
 @pytest.mark.parametrize("path", TAGGED or [pytest.param(None, marks=pytest.mark.skip(
