@@ -103,6 +103,19 @@ def test_figure_is_drawn_at_display_size_with_readable_text(explorer):
     assert labels[0].startswith("layer 1: std ") and len(labels) == 4
 
 
+def test_legends_lie_outside_every_axes(explorer):
+    """No legend can cover a curve: each lies wholly outside all four axes."""
+    explorer.png()
+    renderer = explorer.figure.canvas.get_renderer()
+    axes = [ax.get_window_extent(renderer) for ax in explorer.figure.axes]
+    legends = [*explorer.figure.legends, *explorer.legends.values()]
+    assert len(legends) == 3
+    for legend in legends:
+        box = legend.get_window_extent(renderer)
+        assert not any(box.overlaps(ax) for ax in axes)
+        assert 0 <= box.y0 and box.y1 <= explorer.figure.bbox.y1   # and inside the figure
+
+
 def test_histograms_are_normalized_per_layer():
     """Layers whose scales differ by decades share one axis: each histogram is of the
     values divided by their own std, so each has unit variance over the shown range."""
