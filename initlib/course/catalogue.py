@@ -48,8 +48,7 @@ class Notebook:
 NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook("01_theory.ipynb", "Why initialization matters",
              "symmetry breaking, variance through a layer, deriving LeCun, Glorot and He, "
-             "many layers with the interactive explorer, which strategy for which "
-             "activation, measured"),
+             "which strategy for which activation, measured through many layers"),
     Notebook("02_zero_mean_normal.ipynb", "Zero-mean normal (均值为0的随机初始化)",
              "a fixed std is right for one width only; where it vanishes or explodes"),
     Notebook("03_small_uniform.ipynb", "Small-range uniform (均值为0的小范围随机初始化)",
