@@ -45,10 +45,15 @@ def test_the_student_set_holds_no_instructor_or_developer_tool():
     assert "./jupyter-config" in (ROOT / "requirements.txt").read_text().splitlines()
 
 
-def test_ci_runs_the_readme_test_command_then_the_perturbed_run():
+def test_ci_runs_the_readme_test_command_beside_the_perturbed_run_and_waits_for_both():
     ci = (ROOT / ".ci/run").read_text()
-    assert readme_commands()[1] in ci
-    assert ci.index(readme_commands()[1]) < ci.index(".ci/binder_check.py --perturbed")
+    test_command = readme_commands()[1]
+    assert test_command in ci
+    # the perturbed pass starts in the background before the tests and is waited for
+    # after them; the script fails when either fails
+    assert ci.index(".ci/binder_check.py --perturbed") < ci.index(test_command)
+    assert ci.index(test_command) < ci.index('wait "$binder_pid"')
+    assert ci.rstrip().endswith('[ "$tests" -eq 0 ] && [ "$binder" -eq 0 ]')
 
 
 def test_every_notebook_is_listed_in_order_in_the_readme():
