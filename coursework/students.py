@@ -325,8 +325,8 @@ def answer(student: str, ex: Exercise, index: int, source_nb: dict) -> str:
         path = importlib.import_module(ex.module).__file__
         return (f"def {name}({params}):\n"
                 f"    namespace = {{'__name__': 'copied'}}\n"
-                f"    source = open({path!r}).read().replace('from .feedback', "
-                f"'from initlib.course.exercises.feedback')\n"
+                f"    source = open({path!r}).read().replace('from ...', 'from initlib.')"
+                f".replace('from .feedback', 'from initlib.course.exercises.feedback')\n"
                 f"    exec(source, namespace)\n"
                 f"    seen = {{}}\n"
                 f"    namespace['check_function'] = lambda answer, reference, cases, **kw: "
