@@ -426,8 +426,10 @@ class StopAtChance(keras.callbacks.Callback):
     uniform predictions over the model's ``C`` output classes. When the first ``patience``
     epochs all end within ``tol`` nats of it, the network has not started to learn and
     training stops (``stopped_after`` then holds the number of epochs trained). Once one
-    epoch ends farther than ``tol`` from ``ln C`` the callback never stops the run, so it
-    cannot cut short a run that is learning, however slowly, or one that diverges.
+    epoch ends farther than ``tol`` from ``ln C`` the callback never stops the run, so a
+    run that has started to learn, or one that diverges, runs to the end. The rule assumes
+    that a run still at chance after ``patience`` epochs would stay there: one that would
+    have left chance later is stopped too.
 
     A stopped run's history is shorter than its settings' ``epochs``: its last values are
     those of the last epoch trained, not a prediction of the epochs skipped.
