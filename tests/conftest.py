@@ -80,8 +80,35 @@ def _tier_markers(item) -> set[str]:
     return marks
 
 
+#: The suite runs on pytest-xdist workers, a test file at a time (pyproject.toml's addopts:
+#: ``-n auto --dist loadfile --no-loadscope-reorder``). Files are handed out in collection
+#: order, so the long ones go first (the classroom's one check, the book and the browser,
+#: the nbgrader round trips, the notebooks), and no worker is left with a long file while
+#: the others are idle. Within a file the order is kept: a notebook's cells run in order.
+LONG_FIRST = ("classroom", "browser", "coursework", "notebooks")
+#: Workers for ``-n auto``: one per CPU this process may use, at most this many (a
+#: notebook's kernel holds up to about 1 GB, a JupyterLab and Chromium as much again); none
+#: for the fast tier (``-m "not slow"``), which is quicker in one process than in workers
+#: that each import TensorFlow again.
+MAX_WORKERS = 4
+
+
 def pytest_collection_modifyitems(config, items):
+    rank: dict[Path, int] = {}
     for item in items:
         present = {m.name for m in item.iter_markers()}
         for name in sorted(_tier_markers(item) - present):
             item.add_marker(getattr(pytest.mark, name))
+        marks = present | _tier_markers(item)
+        first = min((i for i, m in enumerate(LONG_FIRST) if m in marks), default=len(LONG_FIRST))
+        path = Path(str(item.path))
+        rank[path] = min(rank.get(path, first), first)
+    items.sort(key=lambda item: rank[Path(str(item.path))])  # stable: order within a file kept
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    if "not slow" in (config.option.markexpr or ""):
+        return 0
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, MAX_WORKERS))
