@@ -171,28 +171,14 @@ def check(env: dict, python: str = sys.executable) -> list[str]:
     return problems
 
 
-#: pytest-xdist's options in pyproject.toml's addopts, with the number of values each takes:
-#: the perturbed run stays in one process (one core, beside the test suite).
-XDIST_OPTIONS = {"-n": 1, "--numprocesses": 1, "--dist": 1, "--no-loadscope-reorder": 0,
-                 "--loadscope-reorder": 0}
-
-
 def addopts_with_kernel(kernel: bool) -> str:
-    """pyproject.toml's pytest options, in one process (no xdist workers), with nbval's
-    kernel switched to ours if ``kernel``."""
+    """pyproject.toml's pytest options, with nbval's kernel switched to ours."""
     try:
         import tomllib
     except ImportError:  # Python 3.10
         import tomli as tomllib
     ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
-    given, options = shlex.split(ini["ini_options"].get("addopts", "")), []
-    while given:
-        option = given.pop(0)
-        name = option.split("=", 1)[0]
-        if name in XDIST_OPTIONS:
-            del given[:XDIST_OPTIONS[name] if "=" not in option else 0]
-        else:
-            options.append(option)
+    options = shlex.split(ini["ini_options"].get("addopts", ""))
     if kernel:
         options = [o for o in options if o != "--nbval-current-env"]
         options.append(f"--nbval-kernel-name={KERNEL_NAME}")
@@ -287,13 +273,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     with tempfile.TemporaryDirectory(prefix="perturbed-nbval-") as tmp:
-        command = [sys.executable, "-m", "pytest", "-p", "perturbed_nbval"]
+        # -n 0: one process, whatever addopts say (it runs beside the suite, on one core)
+        command = [sys.executable, "-m", "pytest", "-p", "perturbed_nbval", "-n", "0"]
         env["PYTHONPATH"] = os.pathsep.join(
             [str(Path(__file__).parent), *filter(None, [env.get("PYTHONPATH")])])
         if args.kernel_python:
             env["JUPYTER_PATH"] = os.pathsep.join(
                 [str(kernel_spec(Path(tmp), python)), *filter(None, [env.get("JUPYTER_PATH")])])
-        command += ["-o", f"addopts={addopts_with_kernel(kernel=bool(args.kernel_python))}"]
+            command += ["-o", f"addopts={addopts_with_kernel(kernel=True)}"]
         if args.report:
             args.report.write_text("")
             env[REPORT_ENV] = str(args.report.resolve())

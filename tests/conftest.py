@@ -94,21 +94,26 @@ MAX_WORKERS = 4
 
 
 def pytest_collection_modifyitems(config, items):
-    rank: dict[Path, int] = {}
+    rank: dict[str, int] = {}  # file -> its earliest place in LONG_FIRST
     for item in items:
+        tiers = _tier_markers(item)
         present = {m.name for m in item.iter_markers()}
-        for name in sorted(_tier_markers(item) - present):
+        for name in sorted(tiers - present):
             item.add_marker(getattr(pytest.mark, name))
-        marks = present | _tier_markers(item)
-        first = min((i for i, m in enumerate(LONG_FIRST) if m in marks), default=len(LONG_FIRST))
-        path = Path(str(item.path))
-        rank[path] = min(rank.get(path, first), first)
-    items.sort(key=lambda item: rank[Path(str(item.path))])  # stable: order within a file kept
+        first = min((i for i, m in enumerate(LONG_FIRST) if m in tiers), default=len(LONG_FIRST))
+        rank[str(item.path)] = min(rank.get(str(item.path), first), first)
+    items.sort(key=lambda item: rank[str(item.path)])  # stable: order within a file kept
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config):
     if "not slow" in (config.option.markexpr or ""):
         return 0
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cpus or 1, MAX_WORKERS))
+    return max(1, min(usable_cpus(), MAX_WORKERS))

@@ -1,7 +1,7 @@
 """How tests/conftest.py arranges the suite: tiers, the order files are handed to
 pytest-xdist's workers, and how many workers ``-n auto`` starts."""
 
-import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import conftest
@@ -13,7 +13,7 @@ class Item:
 
     def __init__(self, nodeid, *marks):
         self.nodeid = nodeid
-        self.path = conftest.Path("/repo") / nodeid.split("::")[0]
+        self.path = Path("/repo") / nodeid.split("::")[0]
         self.marks = [getattr(pytest.mark, m).mark for m in marks]
 
     def iter_markers(self):
@@ -65,5 +65,5 @@ def test_the_session_runs_each_file_in_one_piece(request):
 def test_workers_for_n_auto(markexpr, expected):
     config = SimpleNamespace(option=SimpleNamespace(markexpr=markexpr))
     workers = conftest.pytest_xdist_auto_num_workers(config)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cpus = conftest.usable_cpus()
     assert workers == (min(cpus, conftest.MAX_WORKERS) if expected is None else expected)
